@@ -1,0 +1,85 @@
+package wsecho;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import wsecho.config.ConfigException;
+import wsecho.config.ConfigLoader;
+import wsecho.config.EchoConfig;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.BindException;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code java -jar ws-echo.jar}: loads the configuration, starts the service, and turns every
+ * start-up failure into one line on standard error and a non-zero exit.
+ */
+public final class Main {
+
+  static final int EXIT_BAD_CONFIG = 2;
+  static final int EXIT_START_FAILED = 1;
+
+  private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Vertx vertx = Vertx.vertx();
+    try {
+      EchoConfig config = await(ConfigLoader.load(vertx, ConfigLoader.configPath()));
+      EchoService.Started started;
+      try {
+        started = await(EchoService.deploy(vertx, config));
+      } catch (Exception failure) {
+        throw startFailure(config, failure);
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> close(vertx), "ws-echo-shutdown"));
+      LOG.info("ws-echo listening on {}:{} (page {}, WebSocket {}), {} echo instances, Vert.x {}",
+          config.http().host(), started.port(), MainVerticle.PAGE_PATH, config.websocket().path(),
+          started.instances(), vertxVersion());
+    } catch (Exception failure) {
+      // One line, no stack trace: these are the user's to fix.
+      System.err.println(failure.getMessage());
+      close(vertx);
+      System.exit(failure instanceof ConfigException ? EXIT_BAD_CONFIG : EXIT_START_FAILED);
+    }
+  }
+
+  /** Waits on the main thread, which is not an event loop, for a start-up step. */
+  private static <T> T await(Future<T> step) throws Exception {
+    try {
+      return step.toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+
+  private static Exception startFailure(EchoConfig config, Throwable failure) {
+    String where = config.http().host() + ":" + config.http().port();
+    if (failure instanceof BindException) {
+      return new IllegalStateException("Cannot listen on " + where + ": " + failure.getMessage());
+    }
+    return new IllegalStateException("Cannot start ws-echo on " + where + ": " + failure);
+  }
+
+  private static void close(Vertx vertx) {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // exiting anyway
+    }
+  }
+
+  static String vertxVersion() {
+    try (InputStream in = Vertx.class.getClassLoader().getResourceAsStream("META-INF/vertx/vertx-version.txt")) {
+      return in == null ? "unknown" : new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+    } catch (IOException e) {
+      return "unknown";
+    }
+  }
+}

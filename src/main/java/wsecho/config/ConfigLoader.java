@@ -1,0 +1,120 @@
+package wsecho.config;
+
+import io.vertx.config.ConfigRetriever;
+import io.vertx.config.ConfigRetrieverOptions;
+import io.vertx.config.ConfigStoreOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Builds the one {@link EchoConfig} from vertx-config: the JSON file, the environment and the
+ * system properties are read as separate layers so that precedence is explicit and unknown keys in
+ * the file can be refused.
+ */
+public final class ConfigLoader {
+
+  public static final String DEFAULT_FILE = "conf/config.json";
+  static final int MIB = 1024 * 1024;
+
+  private ConfigLoader() {}
+
+  /** The config file: {@code -Dconfig.path}, else env {@code CONFIG_PATH}, else the default. */
+  public static String configPath() {
+    String fromSys = System.getProperty("config.path");
+    if (fromSys != null && !fromSys.isBlank()) {
+      return fromSys;
+    }
+    String fromEnv = System.getenv("CONFIG_PATH");
+    return fromEnv != null && !fromEnv.isBlank() ? fromEnv : null;
+  }
+
+  /**
+   * Loads and validates the configuration. A failed future carries a {@link ConfigException}
+   * whose message is the single line to show.
+   *
+   * @param namedPath a file the user named (must exist), or null for the optional default file
+   */
+  public static Future<EchoConfig> load(Vertx vertx, String namedPath) {
+    String path = namedPath != null ? namedPath : DEFAULT_FILE;
+    boolean present = Files.isRegularFile(Path.of(path));
+    if (namedPath != null && !present) {
+      return Future.failedFuture(new ConfigException(
+          "Invalid configuration: config file " + namedPath + " does not exist"));
+    }
+    Future<JsonObject> file = present
+        ? read(vertx, new ConfigStoreOptions().setType("file").setFormat("json")
+            .setConfig(new JsonObject().put("path", path)))
+            .recover(failure -> Future.failedFuture(new ConfigException(
+                "Invalid configuration: " + path + " is not valid JSON: " + firstLine(failure))))
+        : Future.succeededFuture(new JsonObject());
+    Future<JsonObject> env = read(vertx, new ConfigStoreOptions().setType("env")
+        .setConfig(new JsonObject().put("raw-data", true)));
+    Future<JsonObject> sys = read(vertx, new ConfigStoreOptions().setType("sys")
+        .setConfig(new JsonObject().put("raw-data", true).put("cache", false)));
+    return Future.all(file, env, sys)
+        .map(all -> fromLayers(file.result(), env.result().getMap(), sys.result().getMap(), path));
+  }
+
+  /** Builds and validates the config from the three layers; throws {@link ConfigException}. */
+  static EchoConfig fromLayers(JsonObject file, java.util.Map<String, ?> env, java.util.Map<String, ?> sys,
+                               String fileName) {
+    ConfigLayers in = new ConfigLayers(file, env, sys);
+    EchoConfig.Http http = new EchoConfig.Http(
+        in.string("http.host", "0.0.0.0"),
+        in.integer("http.port", 8000, 0, 65535));
+    int instances = in.integer("instances", 0, 0, 1024);
+    String wsPath = in.string("websocket.path", "/ws/echo");
+    if (!wsPath.matches("/[A-Za-z0-9._~/-]*") || wsPath.equals("/ws/echo_display")) {
+      throw ConfigException.badValue("websocket.path", wsPath, "a URL path starting with / other than /ws/echo_display");
+    }
+    EchoConfig.WebSocket websocket = new EchoConfig.WebSocket(
+        wsPath,
+        in.integer("websocket.maxFrameSize", MIB, 125, 64 * MIB),
+        in.integer("websocket.maxMessageSize", MIB, 125, 64 * MIB),
+        in.bool("websocket.compression", true));
+    String address = in.string("eventBus.address", "ws.echo.messages");
+    if (address.isBlank()) {
+      throw ConfigException.badValue("eventBus.address", address, "a non-empty address");
+    }
+    EchoConfig.Log log = new EchoConfig.Log(
+        in.bool("log.messages", true),
+        in.integer("log.maxChars", 256, 0, MIB),
+        in.integer("log.queueCapacity", 10_000, 1, 10_000_000));
+    in.refuseUnknownFileKeys(fileName);
+    return new EchoConfig(http, instances, websocket, new EchoConfig.EventBus(address), log);
+  }
+
+  /** Every key, in the order the README documents them. */
+  public static List<String> keys() {
+    return List.of("http.host", "http.port", "instances", "websocket.path", "websocket.maxFrameSize",
+        "websocket.maxMessageSize", "websocket.compression", "eventBus.address", "log.messages",
+        "log.maxChars", "log.queueCapacity");
+  }
+
+  public static String envName(String key) {
+    return ConfigLayers.envName(key);
+  }
+
+  private static Future<JsonObject> read(Vertx vertx, ConfigStoreOptions store) {
+    ConfigRetriever retriever = ConfigRetriever.create(vertx,
+        new ConfigRetrieverOptions().setScanPeriod(0).setStores(List.of(store)));
+    return retriever.getConfig().andThen(done -> retriever.close());
+  }
+
+  private static String firstLine(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && !(cause instanceof DecodeException)) {
+      cause = cause.getCause();
+    }
+    String message = String.valueOf(cause.getMessage());
+    int newline = message.indexOf('\n');
+    return newline < 0 ? message : message.substring(0, newline);
+  }
+
+}

@@ -1,0 +1,99 @@
+package wsecho.logging;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Prints one line per echoed message, {@code <remote address> sent: <message>}, the Go original's
+ * format. Deployed once, as a worker verticle: writing to standard output may block, and it must
+ * block this verticle's worker thread, never an event loop.
+ */
+public final class LoggingVerticle extends VerticleBase {
+
+  /** Message lines go to their own logger so that the log configuration can route them. */
+  public static final String MESSAGES_LOGGER = "wsecho.messages";
+
+  private static final Logger LINES = LoggerFactory.getLogger(MESSAGES_LOGGER);
+  private static final Logger LOG = LoggerFactory.getLogger(LoggingVerticle.class);
+  private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+  private final MessageLog messageLog;
+  private MessageConsumer<EchoedMessage> consumer;
+
+  public LoggingVerticle(MessageLog messageLog) {
+    this.messageLog = messageLog;
+  }
+
+  @Override
+  public Future<?> start() {
+    vertx.setPeriodic(1000, id -> reportDropped());
+    consumer = vertx.eventBus().localConsumer(messageLog.address(), message -> {
+      try {
+        LINES.info(format(message.body(), messageLog.maxChars()));
+      } finally {
+        messageLog.handled();
+      }
+    });
+    return consumer.completion();
+  }
+
+  @Override
+  public Future<?> stop() {
+    reportDropped();
+    return consumer.unregister();
+  }
+
+  private void reportDropped() {
+    long dropped = messageLog.takeDropped();
+    if (dropped > 0) {
+      LOG.warn("{} message log lines dropped (the logger fell behind)", dropped);
+    }
+  }
+
+  /** The log line for one message, on one line whatever the message contains. */
+  public static String format(EchoedMessage message, int maxChars) {
+    StringBuilder line = new StringBuilder(message.remoteAddress().length() + 64 + maxChars)
+        .append(message.remoteAddress()).append(" sent: ");
+    if (message.isBinary()) {
+      line.append("[binary ").append(message.size()).append(" bytes] ");
+      appendHex(line, message.binary());
+    } else {
+      appendEscaped(line, message.text());
+      if (message.size() > message.text().length()) {
+        line.append("... (").append(message.size()).append(" chars)");
+      }
+    }
+    return line.toString();
+  }
+
+  private static void appendHex(StringBuilder line, Buffer bytes) {
+    for (int i = 0; i < bytes.length(); i++) {
+      byte b = bytes.getByte(i);
+      line.append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+    }
+  }
+
+  /** Control characters are escaped so that a message cannot forge or split log lines. */
+  private static void appendEscaped(StringBuilder line, String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '\n' -> line.append("\\n");
+        case '\r' -> line.append("\\r");
+        case '\t' -> line.append("\\t");
+        case '\\' -> line.append("\\\\");
+        default -> {
+          if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+            line.append(String.format("\\u%04x", (int) c));
+          } else {
+            line.append(c);
+          }
+        }
+      }
+    }
+  }
+}
