@@ -20,7 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class EchoService {
 
   /** What a started service tells its caller. */
-  public record Started(int port, int instances, MessageLog messageLog) {}
+  public record Started(int port, int instances, List<MainVerticle> echoes, MessageLog messageLog) {}
 
   private EchoService() {}
 
@@ -36,6 +36,6 @@ public final class EchoService {
           echoes.add(echo);
           return echo;
         }, new DeploymentOptions().setInstances(instances)))
-        .map(echo -> new Started(echoes.get(0).actualPort(), instances, messageLog));
+        .map(echo -> new Started(echoes.get(0).actualPort(), instances, List.copyOf(echoes), messageLog));
   }
 }

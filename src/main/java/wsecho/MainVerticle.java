@@ -13,6 +13,8 @@ import wsecho.config.EchoConfig;
 import wsecho.logging.MessageLog;
 import wsecho.ws.EchoSession;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 /**
  * One echo instance: the HTTP server, its routes, and the WebSocket upgrade. Several instances
  * share the port; Vert.x spreads connections across them.
@@ -24,6 +26,7 @@ public final class MainVerticle extends VerticleBase {
 
   private final EchoConfig config;
   private final MessageLog messageLog;
+  private final AtomicLong connections = new AtomicLong();
   private HttpServer server;
 
   public MainVerticle(EchoConfig config, MessageLog messageLog) {
@@ -45,6 +48,11 @@ public final class MainVerticle extends VerticleBase {
   /** The port actually bound: differs from the configured one only when that is 0. */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /** WebSocket connections this instance has accepted since it started. */
+  public long connectionsAccepted() {
+    return connections.get();
   }
 
   private HttpServerOptions serverOptions() {
@@ -84,6 +92,9 @@ public final class MainVerticle extends VerticleBase {
       return;
     }
     request.toWebSocket()
-        .onSuccess(socket -> EchoSession.start(socket, messageLog, vertx.eventBus()));
+        .onSuccess(socket -> {
+          connections.incrementAndGet();
+          EchoSession.start(socket, messageLog, vertx.eventBus());
+        });
   }
 }

@@ -11,6 +11,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the one {@link EchoConfig} from vertx-config: the JSON file, the environment and the
@@ -61,8 +62,13 @@ public final class ConfigLoader {
         .map(all -> fromLayers(file.result(), env.result().getMap(), sys.result().getMap(), path));
   }
 
+  /** Builds and validates a config from one JSON object alone (no environment, no properties). */
+  public static EchoConfig fromJson(JsonObject json) {
+    return fromLayers(json, Map.of(), Map.of(), "inline config");
+  }
+
   /** Builds and validates the config from the three layers; throws {@link ConfigException}. */
-  static EchoConfig fromLayers(JsonObject file, java.util.Map<String, ?> env, java.util.Map<String, ?> sys,
+  static EchoConfig fromLayers(JsonObject file, Map<String, ?> env, Map<String, ?> sys,
                                String fileName) {
     ConfigLayers in = new ConfigLayers(file, env, sys);
     EchoConfig.Http http = new EchoConfig.Http(
