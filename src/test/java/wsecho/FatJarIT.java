@@ -1,0 +1,128 @@
+package wsecho;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The built jar, started as a process, with a client that is not Vert.x: the JDK's own. */
+class FatJarIT {
+
+  private static final Duration START = Duration.ofSeconds(30);
+
+  @Test
+  void theJarStartsEchoesAndLogsEachMessage() throws Exception {
+    int port = TestService.freePort();
+    try (ServiceProcess service = ServiceProcess.start(Map.of("HTTP_PORT", String.valueOf(port), "INSTANCES", "2"), List.of())) {
+      String listening = service.awaitStdout(line -> line.contains("listening on"), START);
+      assertThat(listening).contains("0.0.0.0:" + port, "2 echo instances", "Vert.x 5.0.7");
+
+      CompletableFuture<String> text = new CompletableFuture<>();
+      CompletableFuture<ByteBuffer> binary = new CompletableFuture<>();
+      WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/echo"), new WebSocket.Listener() {
+            @Override
+            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+              text.complete(data.toString());
+              webSocket.request(1);
+              return null;
+            }
+
+            @Override
+            public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+              binary.complete(data);
+              webSocket.request(1);
+              return null;
+            }
+          }).get(10, TimeUnit.SECONDS);
+      ws.sendText("hello from the JDK client 你好", true).get(10, TimeUnit.SECONDS);
+      assertThat(text.get(10, TimeUnit.SECONDS)).isEqualTo("hello from the JDK client 你好");
+      ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, (byte) 0xfe}), true).get(10, TimeUnit.SECONDS);
+      assertThat(binary.get(10, TimeUnit.SECONDS)).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2, (byte) 0xfe}));
+
+      service.awaitStdout(line -> line.matches("127\\.0\\.0\\.1:\\d+ sent: hello from the JDK client 你好"), START);
+      service.awaitStdout(line -> line.matches("127\\.0\\.0\\.1:\\d+ sent: \\[binary 3 bytes] 0102fe"), START);
+      ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+      service.awaitStdout(line -> line.contains("closed from 127.0.0.1") && line.contains("code 1000"), START);
+
+      assertThat(service.stop()).isIn(0, 143);
+    }
+  }
+
+  @Test
+  void aSystemPropertyOverridesTheEnvironmentWhichOverridesTheFile(@TempDir Path dir) throws Exception {
+    int filePort = TestService.freePort();
+    int envPort = TestService.freePort();
+    int sysPort = TestService.freePort();
+    Path file = Files.writeString(dir.resolve("config.json"), "{\"http\": {\"port\": " + filePort + "}}");
+    Map<String, String> env = Map.of("CONFIG_PATH", file.toString(), "HTTP_PORT", String.valueOf(envPort));
+
+    try (ServiceProcess service = ServiceProcess.start(env, List.of("-Dhttp.port=" + sysPort))) {
+      assertThat(service.awaitStdout(line -> line.contains("listening on"), START)).contains(":" + sysPort + " ");
+    }
+    try (ServiceProcess service = ServiceProcess.start(env, List.of())) {
+      assertThat(service.awaitStdout(line -> line.contains("listening on"), START)).contains(":" + envPort + " ");
+    }
+    try (ServiceProcess service = ServiceProcess.start(Map.of("CONFIG_PATH", file.toString()), List.of())) {
+      assertThat(service.awaitStdout(line -> line.contains("listening on"), START)).contains(":" + filePort + " ");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}={1} is refused naming {2}")
+  @CsvSource({
+      "HTTP_PORT, abc, http.port = \"abc\"",
+      "HTTP_PORT, 70000, http.port = \"70000\"",
+      "INSTANCES, -1, instances = \"-1\"",
+      "CONFIG_PATH, /nonexistent/ws-echo.json, config file /nonexistent/ws-echo.json does not exist",
+  })
+  void badConfigurationStopsWithOneLineAndANonZeroExit(String name, String value, String expected) throws Exception {
+    try (ServiceProcess service = ServiceProcess.start(Map.of(name, value), List.of())) {
+      assertThat(service.awaitExit(START)).isEqualTo(2);
+      assertOneLine(service, expected);
+    }
+  }
+
+  @Test
+  void malformedJsonStopsWithOneLineAndANonZeroExit(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("broken.json"), "{ \"http\": { \"port\": 8000 ");
+    try (ServiceProcess service = ServiceProcess.start(Map.of("CONFIG_PATH", file.toString()), List.of())) {
+      assertThat(service.awaitExit(START)).isEqualTo(2);
+      assertOneLine(service, file + " is not valid JSON");
+    }
+  }
+
+  @Test
+  void aPortInUseStopsWithOneLineAndANonZeroExit() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
+      Map<String, String> env = Map.of("HTTP_HOST", "127.0.0.1", "HTTP_PORT", String.valueOf(taken.getLocalPort()));
+      try (ServiceProcess service = ServiceProcess.start(env, List.of())) {
+        assertThat(service.awaitExit(START)).isEqualTo(1);
+        assertOneLine(service, "Cannot listen on 127.0.0.1:" + taken.getLocalPort() + ": Address already in use");
+      }
+    }
+  }
+
+  private static void assertOneLine(ServiceProcess service, String expected) {
+    assertThat(service.stderr()).as("stderr").hasSize(1);
+    assertThat(service.stderr().get(0)).contains(expected).doesNotContain("Exception");
+    assertThat(service.stdout()).as("stdout").noneMatch(line -> line.contains("\tat ") || line.contains("Exception"));
+  }
+}

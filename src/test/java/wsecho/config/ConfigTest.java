@@ -1,0 +1,141 @@
+package wsecho.config;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ConfigTest {
+
+  private static EchoConfig build(JsonObject file, Map<String, String> env, Map<String, String> sys) {
+    return ConfigLoader.fromLayers(file, env, sys, "config.json");
+  }
+
+  private static JsonObject filePort(int port) {
+    return new JsonObject().put("http", new JsonObject().put("port", port));
+  }
+
+  @Test
+  void hasTheDocumentedDefaults() {
+    EchoConfig config = build(new JsonObject(), Map.of(), Map.of());
+    assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000));
+    assertThat(config.instances()).isZero();
+    assertThat(config.effectiveInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
+    assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("/ws/echo", 1 << 20, 1 << 20, true));
+    assertThat(config.eventBus().address()).isEqualTo("ws.echo.messages");
+    assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000));
+  }
+
+  @Test
+  void fileOverridesDefaults() {
+    assertThat(build(filePort(9001), Map.of(), Map.of()).http().port()).isEqualTo(9001);
+  }
+
+  @Test
+  void environmentOverridesFile() {
+    assertThat(build(filePort(9001), Map.of("HTTP_PORT", "9002"), Map.of()).http().port()).isEqualTo(9002);
+  }
+
+  @Test
+  void systemPropertyOverridesEnvironmentAndFile() {
+    EchoConfig config = build(filePort(9001), Map.of("HTTP_PORT", "9002"), Map.of("http.port", "9003"));
+    assertThat(config.http().port()).isEqualTo(9003);
+  }
+
+  @Test
+  void everyKeyFollowsTheEnvironmentNamingRule() {
+    assertThat(ConfigLoader.envName("websocket.maxMessageSize")).isEqualTo("WEBSOCKET_MAX_MESSAGE_SIZE");
+    assertThat(ConfigLoader.envName("eventBus.address")).isEqualTo("EVENT_BUS_ADDRESS");
+    assertThat(ConfigLoader.envName("instances")).isEqualTo("INSTANCES");
+    EchoConfig config = build(new JsonObject(), Map.of(
+        "WEBSOCKET_MAX_MESSAGE_SIZE", "2048", "EVENT_BUS_ADDRESS", "elsewhere", "LOG_MESSAGES", "false",
+        "LOG_MAX_CHARS", "12", "INSTANCES", "3", "HTTP_HOST", "127.0.0.1"), Map.of());
+    assertThat(config.websocket().maxMessageSize()).isEqualTo(2048);
+    assertThat(config.eventBus().address()).isEqualTo("elsewhere");
+    assertThat(config.log().messages()).isFalse();
+    assertThat(config.log().maxChars()).isEqualTo(12);
+    assertThat(config.instances()).isEqualTo(3);
+    assertThat(config.http().host()).isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void systemPropertiesUseTheDottedPath() {
+    EchoConfig config = build(new JsonObject(), Map.of(), Map.of("websocket.maxFrameSize", "4096", "websocket.path", "/echo"));
+    assertThat(config.websocket().maxFrameSize()).isEqualTo(4096);
+    assertThat(config.websocket().path()).isEqualTo("/echo");
+  }
+
+  @Test
+  void refusesAPortThatIsNotANumber() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("HTTP_PORT", "eighty"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid configuration: http.port = \"eighty\" (expected an integer from 0 to 65535)");
+  }
+
+  @Test
+  void refusesAPortOutsideTheRange() {
+    assertThatThrownBy(() -> build(filePort(70000), Map.of(), Map.of()))
+        .hasMessage("Invalid configuration: http.port = 70000 (expected an integer from 0 to 65535)");
+    assertThatThrownBy(() -> build(filePort(-1), Map.of(), Map.of()))
+        .hasMessageContaining("http.port = -1");
+  }
+
+  @Test
+  void refusesNegativeInstances() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("INSTANCES", "-2"), Map.of()))
+        .hasMessage("Invalid configuration: instances = \"-2\" (expected an integer from 0 to 1024)");
+  }
+
+  @Test
+  void refusesABooleanThatIsNotOne() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("LOG_MESSAGES", "yes please"), Map.of()))
+        .hasMessageContaining("log.messages = \"yes please\" (expected true or false)");
+  }
+
+  @Test
+  void refusesAWebSocketPathThatIsNotAPath() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_PATH", "ws/echo"), Map.of()))
+        .hasMessageContaining("websocket.path = \"ws/echo\"");
+  }
+
+  @Test
+  void refusesMessageLimitsAbove64MiB() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_MAX_MESSAGE_SIZE", "67108865"), Map.of()))
+        .hasMessageContaining("websocket.maxMessageSize");
+  }
+
+  @Test
+  void refusesUnknownKeysInTheFile() {
+    JsonObject file = new JsonObject().put("http", new JsonObject().put("prot", 8000));
+    assertThatThrownBy(() -> build(file, Map.of(), Map.of()))
+        .hasMessageStartingWith("Invalid configuration: unknown key http.prot in config.json");
+  }
+
+  @Test
+  void theShippedConfigFileIsValidAndComplete() throws IOException {
+    JsonObject file = new JsonObject(Files.readString(Path.of("conf/config.json")));
+    EchoConfig config = build(file, Map.of(), Map.of());
+    assertThat(config.http().port()).isEqualTo(8000);
+    for (String key : ConfigLoader.keys()) {
+      Object node = file;
+      for (String part : key.split("\\.")) {
+        node = ((JsonObject) node).getValue(part);
+      }
+      assertThat(node).as("conf/config.json sets " + key).isNotNull();
+    }
+  }
+
+  @Test
+  void theReadmeDocumentsEveryKeyWithItsEnvironmentName() throws IOException {
+    String readme = Files.readString(Path.of("README.md"));
+    for (String key : ConfigLoader.keys()) {
+      assertThat(readme).contains("| `" + key + "` | `" + ConfigLoader.envName(key) + "` |");
+    }
+  }
+}
