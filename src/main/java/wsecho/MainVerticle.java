@@ -8,7 +8,9 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.StaticHandler;
 import wsecho.config.EchoConfig;
 import wsecho.logging.MessageLog;
 import wsecho.ws.EchoSession;
@@ -22,7 +24,10 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class MainVerticle extends VerticleBase {
 
   static final String PAGE_PATH = "/ws/echo_display";
-  static final String PAGE_FILE = "webroot/websockets.html";
+  static final String WEBROOT = "webroot";
+  static final String PAGE_FILE = WEBROOT + "/websockets.html";
+  /** The assets are not content-hashed: cache briefly, so a new version shows within minutes. */
+  static final long ASSET_MAX_AGE_SECONDS = 300;
 
   private final EchoConfig config;
   private final MessageLog messageLog;
@@ -39,6 +44,9 @@ public final class MainVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.get("/").handler(this::redirectToPage);
     router.get(PAGE_PATH).handler(this::servePage);
+    router.get(PAGE_PATH + "/config").handler(this::servePageConfig);
+    router.get("/static/*").handler(StaticHandler.create(WEBROOT).setMaxAgeSeconds(ASSET_MAX_AGE_SECONDS));
+    router.get("/favicon.ico").handler(this::serveFavicon);
     router.route(config.websocket().path()).handler(this::upgrade);
 
     server = vertx.createHttpServer(serverOptions()).requestHandler(router);
@@ -75,6 +83,23 @@ public final class MainVerticle extends VerticleBase {
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .sendFile(PAGE_FILE)
         .onFailure(rc::fail);
+  }
+
+  /** Served with sendFile, which reads off the event loop (FaviconHandler reads it blocking). */
+  private void serveFavicon(RoutingContext rc) {
+    rc.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "image/x-icon")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=" + ASSET_MAX_AGE_SECONDS)
+        .sendFile(WEBROOT + "/favicon.ico")
+        .onFailure(rc::fail);
+  }
+
+  /** What the page needs from the server's configuration to find the WebSocket. */
+  private void servePageConfig(RoutingContext rc) {
+    rc.response()
+        .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("webSocketPath", config.websocket().path()).encode());
   }
 
   private void upgrade(RoutingContext rc) {
