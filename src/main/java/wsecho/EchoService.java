@@ -9,6 +9,7 @@ import wsecho.logging.EchoedMessage;
 import wsecho.logging.EchoedMessageCodec;
 import wsecho.logging.LoggingVerticle;
 import wsecho.logging.MessageLog;
+import wsecho.ws.OpenConnections;
 
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,12 +28,13 @@ public final class EchoService {
   public static Future<Started> deploy(Vertx vertx, EchoConfig config) {
     vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
     MessageLog messageLog = new MessageLog(config);
+    OpenConnections connections = new OpenConnections(config.websocket().maxConnections());
     int instances = config.effectiveInstances();
     List<MainVerticle> echoes = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new LoggingVerticle(messageLog),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .compose(logging -> vertx.deployVerticle(() -> {
-          MainVerticle echo = new MainVerticle(config, messageLog);
+          MainVerticle echo = new MainVerticle(config, messageLog, connections);
           echoes.add(echo);
           return echo;
         }, new DeploymentOptions().setInstances(instances)))

@@ -2,20 +2,21 @@ package wsecho;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Router;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
 import wsecho.config.EchoConfig;
 import wsecho.logging.MessageLog;
-import wsecho.ws.EchoSession;
+import wsecho.ws.EchoEndpoint;
+import wsecho.ws.OpenConnections;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
  * One echo instance: the HTTP server, its routes, and the WebSocket upgrade. Several instances
@@ -31,12 +32,21 @@ public final class MainVerticle extends VerticleBase {
 
   private final EchoConfig config;
   private final MessageLog messageLog;
-  private final AtomicLong connections = new AtomicLong();
+  private final OpenConnections connections;
+  private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>();
+  private EchoEndpoint endpoint;
   private HttpServer server;
 
-  public MainVerticle(EchoConfig config, MessageLog messageLog) {
+  public MainVerticle(EchoConfig config, MessageLog messageLog, OpenConnections connections) {
     this.config = config;
     this.messageLog = messageLog;
+    this.connections = connections;
+  }
+
+  @Override
+  public Future<?> stop() {
+    endpoint.stop();
+    return Future.succeededFuture();
   }
 
   @Override
@@ -47,9 +57,16 @@ public final class MainVerticle extends VerticleBase {
     router.get(PAGE_PATH + "/config").handler(this::servePageConfig);
     router.get("/static/*").handler(StaticHandler.create(WEBROOT).setMaxAgeSeconds(ASSET_MAX_AGE_SECONDS));
     router.get("/favicon.ico").handler(this::serveFavicon);
-    router.route(config.websocket().path()).handler(this::upgrade);
+    router.route(config.websocket().path()).handler(rc -> endpoint.handle(rc.request()));
 
-    server = vertx.createHttpServer(serverOptions()).requestHandler(router);
+    endpoint = new EchoEndpoint(vertx, config.websocket(), messageLog, connections);
+    endpoint.start();
+    server = vertx.createHttpServer(serverOptions())
+        .connectionHandler(this::limitHandshakeTime)
+        .requestHandler(request -> {
+          handshakeStarted(request.connection());
+          router.handle(request);
+        });
     return server.listen();
   }
 
@@ -60,7 +77,28 @@ public final class MainVerticle extends VerticleBase {
 
   /** WebSocket connections this instance has accepted since it started. */
   public long connectionsAccepted() {
-    return connections.get();
+    return endpoint.accepted();
+  }
+
+  public EchoEndpoint endpoint() {
+    return endpoint;
+  }
+
+  /** Slow-loris guard: a connection must send its first request head within the handshake timeout. */
+  private void limitHandshakeTime(HttpConnection connection) {
+    long timer = vertx.setTimer(config.http().handshakeTimeoutMs(), t -> {
+      awaitingRequest.remove(connection);
+      connection.close();
+    });
+    awaitingRequest.put(connection, timer);
+    connection.closeHandler(closed -> handshakeStarted(connection));
+  }
+
+  private void handshakeStarted(HttpConnection connection) {
+    Long timer = awaitingRequest.remove(connection);
+    if (timer != null) {
+      vertx.cancelTimer(timer);
+    }
   }
 
   private HttpServerOptions serverOptions() {
@@ -68,9 +106,10 @@ public final class MainVerticle extends VerticleBase {
     return new HttpServerOptions()
         .setHost(config.http().host())
         .setPort(config.http().port())
-        .setMaxWebSocketFrameSize(ws.maxFrameSize())
-        .setMaxWebSocketMessageSize(ws.maxMessageSize())
-        .setPerMessageWebSocketCompressionSupported(ws.compression());
+        .setMaxHeaderSize(config.http().maxHeaderSize())
+        // The WebSocket protocol is this service's own (ws.EchoSession): Vert.x's is not used.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false);
   }
 
   private void redirectToPage(RoutingContext rc) {
@@ -102,24 +141,4 @@ public final class MainVerticle extends VerticleBase {
         .end(new JsonObject().put("webSocketPath", config.websocket().path()).encode());
   }
 
-  private void upgrade(RoutingContext rc) {
-    HttpServerRequest request = rc.request();
-    if (request.method() != HttpMethod.GET) {
-      rc.response().setStatusCode(405).putHeader(HttpHeaders.ALLOW, "GET").end();
-      return;
-    }
-    if (!"websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE))) {
-      rc.response().setStatusCode(426)
-          .putHeader(HttpHeaders.UPGRADE, "websocket")
-          .putHeader(HttpHeaders.CONNECTION, "Upgrade")
-          .putHeader("Sec-WebSocket-Version", "13")
-          .end("This is a WebSocket endpoint: connect with a WebSocket client.\n");
-      return;
-    }
-    request.toWebSocket()
-        .onSuccess(socket -> {
-          connections.incrementAndGet();
-          EchoSession.start(socket, messageLog, vertx.eventBus());
-        });
-  }
 }

@@ -69,6 +69,31 @@ final class ConfigLayers {
     throw ConfigException.badValue(key, raw, "true or false");
   }
 
+  /** A list: a JSON array of strings in the file, comma-separated in the environment or a property. */
+  List<String> list(String key, List<String> defaultValue) {
+    Object raw = raw(key, defaultValue);
+    List<String> values = new ArrayList<>();
+    if (raw instanceof String s) {
+      for (String part : s.split(",")) {
+        if (!part.isBlank()) {
+          values.add(part.trim());
+        }
+      }
+      return List.copyOf(values);
+    }
+    Iterable<?> items = raw instanceof io.vertx.core.json.JsonArray array ? array : raw instanceof List<?> l ? l : null;
+    if (items == null) {
+      throw ConfigException.badValue(key, raw, "a list of strings");
+    }
+    for (Object item : items) {
+      if (!(item instanceof String s) || s.isBlank()) {
+        throw ConfigException.badValue(key, raw, "a list of strings");
+      }
+      values.add(s.trim());
+    }
+    return List.copyOf(values);
+  }
+
   /** Refuses keys in the file that no setting reads: a typo must not pass as a default. */
   void refuseUnknownFileKeys(String fileName) {
     List<String> unknown = new ArrayList<>();

@@ -73,7 +73,9 @@ public final class ConfigLoader {
     ConfigLayers in = new ConfigLayers(file, env, sys);
     EchoConfig.Http http = new EchoConfig.Http(
         in.string("http.host", "0.0.0.0"),
-        in.integer("http.port", 8000, 0, 65535));
+        in.integer("http.port", 8000, 0, 65535),
+        in.integer("http.handshakeTimeoutMs", 10_000, 1, 3_600_000),
+        in.integer("http.maxHeaderSize", 8192, 1024, 1024 * 1024));
     int instances = in.integer("instances", 0, 0, 1024);
     String wsPath = in.string("websocket.path", "/ws/echo");
     if (!wsPath.matches("/[A-Za-z0-9._~/-]*") || wsPath.equals("/ws/echo_display")) {
@@ -83,7 +85,14 @@ public final class ConfigLoader {
         wsPath,
         in.integer("websocket.maxFrameSize", MIB, 125, 64 * MIB),
         in.integer("websocket.maxMessageSize", MIB, 125, 64 * MIB),
-        in.bool("websocket.compression", true));
+        in.bool("websocket.compression", true),
+        in.list("websocket.allowedOrigins", List.of()),
+        in.list("websocket.subprotocols", List.of()),
+        in.integer("websocket.maxConnections", 0, 0, 10_000_000),
+        in.integer("websocket.pingIntervalMs", 30_000, 0, 3_600_000),
+        in.integer("websocket.idleTimeoutMs", 75_000, 0, 86_400_000),
+        in.integer("websocket.closeTimeoutMs", 5_000, 1, 600_000),
+        in.integer("websocket.maxMessagesPerSecond", 0, 0, 100_000_000));
     String address = in.string("eventBus.address", "ws.echo.messages");
     if (address.isBlank()) {
       throw ConfigException.badValue("eventBus.address", address, "a non-empty address");
@@ -98,9 +107,12 @@ public final class ConfigLoader {
 
   /** Every key, in the order the README documents them. */
   public static List<String> keys() {
-    return List.of("http.host", "http.port", "instances", "websocket.path", "websocket.maxFrameSize",
-        "websocket.maxMessageSize", "websocket.compression", "eventBus.address", "log.messages",
-        "log.maxChars", "log.queueCapacity");
+    return List.of("http.host", "http.port", "http.handshakeTimeoutMs", "http.maxHeaderSize", "instances",
+        "websocket.path", "websocket.maxFrameSize", "websocket.maxMessageSize", "websocket.compression",
+        "websocket.allowedOrigins", "websocket.subprotocols", "websocket.maxConnections",
+        "websocket.pingIntervalMs", "websocket.idleTimeoutMs", "websocket.closeTimeoutMs",
+        "websocket.maxMessagesPerSecond", "eventBus.address", "log.messages", "log.maxChars",
+        "log.queueCapacity");
   }
 
   public static String envName(String key) {

@@ -6,9 +6,25 @@ package wsecho.config;
  */
 public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus eventBus, Log log) {
 
-  public record Http(String host, int port) {}
+  /**
+   * @param handshakeTimeoutMs a connection that has not sent a whole request head by then is closed
+   * @param maxHeaderSize      request heads larger than this are refused
+   */
+  public record Http(String host, int port, int handshakeTimeoutMs, int maxHeaderSize) {}
 
-  public record WebSocket(String path, int maxFrameSize, int maxMessageSize, boolean compression) {}
+  /**
+   * @param allowedOrigins       browser origins accepted besides the page's own; {@code *} for any
+   * @param subprotocols         subprotocols the server may choose, in no particular order
+   * @param maxConnections       open WebSockets beyond this are refused with 503; 0 is no limit
+   * @param pingIntervalMs       the server pings each connection this often; 0: never
+   * @param idleTimeoutMs        a connection silent (no frame, no pong) this long is closed; 0: never
+   * @param closeTimeoutMs       how long the server waits for the client's side of a close
+   * @param maxMessagesPerSecond past this rate a connection is closed with 1008; 0: no limit
+   */
+  public record WebSocket(String path, int maxFrameSize, int maxMessageSize, boolean compression,
+                          java.util.List<String> allowedOrigins, java.util.List<String> subprotocols,
+                          int maxConnections, int pingIntervalMs, int idleTimeoutMs, int closeTimeoutMs,
+                          int maxMessagesPerSecond) {}
 
   public record EventBus(String address) {}
 

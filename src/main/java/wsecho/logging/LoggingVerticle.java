@@ -7,6 +7,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * Prints one line per echoed message, {@code <remote address> sent: <message>}, the Go original's
  * format. Deployed once, as a worker verticle: writing to standard output may block, and it must
@@ -60,14 +62,38 @@ public final class LoggingVerticle extends VerticleBase {
         .append(message.remoteAddress()).append(" sent: ");
     if (message.isBinary()) {
       line.append("[binary ").append(message.size()).append(" bytes] ");
-      appendHex(line, message.binary());
+      appendHex(line, message.preview());
     } else {
-      appendEscaped(line, message.text());
-      if (message.size() > message.text().length()) {
-        line.append("... (").append(message.size()).append(" chars)");
+      Buffer preview = message.preview();
+      String text = preview.getString(0, wholeCharacters(preview), StandardCharsets.UTF_8.name());
+      boolean whole = message.preview().length() == message.size() && text.length() <= maxChars;
+      if (!whole) {
+        // Cut on a character, not inside a surrogate pair.
+        int end = Math.min(text.length(), maxChars);
+        if (end > 0 && Character.isHighSurrogate(text.charAt(end - 1))) {
+          end--;
+        }
+        text = text.substring(0, end);
+      }
+      appendEscaped(line, text);
+      if (!whole) {
+        line.append("... (").append(message.size()).append(" bytes)");
       }
     }
     return line.toString();
+  }
+
+  /** The preview's length without a UTF-8 sequence that the preview cut short. */
+  private static int wholeCharacters(Buffer preview) {
+    int length = preview.length();
+    for (int back = 1; back <= Math.min(3, length); back++) {
+      int b = preview.getByte(length - back) & 0xff;
+      if ((b & 0xc0) != 0x80) { // a lead byte (or ASCII): does its sequence fit?
+        int needed = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+        return needed > back ? length - back : length;
+      }
+    }
+    return length;
   }
 
   private static void appendHex(StringBuilder line, Buffer bytes) {

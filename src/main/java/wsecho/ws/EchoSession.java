@@ -1,73 +1,396 @@
 package wsecho.ws;
 
-import io.vertx.core.eventbus.EventBus;
-import io.vertx.core.http.ServerWebSocket;
+import io.netty.channel.socket.SocketChannel;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import wsecho.config.EchoConfig;
 import wsecho.logging.EchoedMessage;
 import wsecho.logging.MessageLog;
 
-import java.util.concurrent.atomic.AtomicLong;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 /**
- * The echo path, whole: every message goes back to its sender with its own type (text as text,
- * binary as binary), then a preview of it is offered to the message log, which never makes the
- * echo wait.
+ * The echo path, whole: one WebSocket connection after its handshake. Frames come from the
+ * {@link FrameReader} as they arrive and go straight back to the sender with their own type and
+ * fragmentation: binary payload streams back chunk by chunk, text goes back frame by frame once
+ * its UTF-8 is checked, compressed messages go back inflated. A preview of each message is then
+ * offered to the message log, which never makes the echo wait.
+ *
+ * <p>Every protocol error is answered with a close frame carrying its code; then the server
+ * half-closes TCP, drains what the client still sends, and closes.
  */
-public final class EchoSession {
+public final class EchoSession implements FrameReader.Listener {
 
   private static final Logger LOG = LoggerFactory.getLogger(EchoSession.class);
-  private static final AtomicLong IDS = new AtomicLong();
 
-  private final ServerWebSocket socket;
-  private final MessageLog messageLog;
-  private final EventBus bus;
-  private final long id = IDS.incrementAndGet();
+  private enum State { OPEN, CLOSE_SENT, CLOSE_RECEIVED, CLOSED }
+
+  private final long id;
+  private final NetSocket socket;
   private final String remote;
+  private final Vertx vertx;
+  private final EchoConfig.WebSocket limits;
+  private final MessageLog messageLog;
+  private final FrameReader reader;
+  private final MessageInflater inflater;
+  private final Utf8Validator utf8 = new Utf8Validator();
+  private final Consumer<EchoSession> onClosed;
 
-  private EchoSession(ServerWebSocket socket, MessageLog messageLog, EventBus bus) {
+  private State state = State.OPEN;
+  private Short closeCode;
+  private String closeReason = "";
+  private long closeTimer = -1;
+
+  // The message being read.
+  private int messageOpcode;
+  private boolean messageCompressed;
+  private long messageSize;
+  private Buffer preview;
+  private int previewLimit;
+  // The frame being read.
+  private int frameOpcode;
+  private boolean frameFin;
+  private boolean frameStartsMessage;
+  private final List<Buffer> framePayload = new ArrayList<>();
+  // True while a binary frame's echo is half written: no other frame may be written until it ends.
+  private boolean streaming;
+  private int deferredCloseCode;
+  private String deferredCloseReason;
+
+  // Liveness and rate.
+  private long lastHeardNanos = System.nanoTime();
+  private long lastPingNanos = System.nanoTime();
+  private long rateWindowStart = System.nanoTime();
+  private int messagesInWindow;
+
+  EchoSession(long id, NetSocket socket, Vertx vertx, EchoConfig.WebSocket limits, boolean deflate,
+              boolean resetInflater, MessageLog messageLog, Consumer<EchoSession> onClosed) {
+    this.id = id;
     this.socket = socket;
-    this.messageLog = messageLog;
-    this.bus = bus;
     this.remote = String.valueOf(socket.remoteAddress());
+    this.vertx = vertx;
+    this.limits = limits;
+    this.messageLog = messageLog;
+    this.onClosed = onClosed;
+    this.reader = new FrameReader(this, limits.maxFrameSize(), deflate);
+    this.inflater = deflate ? new MessageInflater(resetInflater) : null;
   }
 
-  /** Starts echoing on a socket whose handshake has completed. */
-  public static void start(ServerWebSocket socket, MessageLog messageLog, EventBus bus) {
-    new EchoSession(socket, messageLog, bus).start();
-  }
-
-  private void start() {
+  void start() {
     LOG.info("connection {} opened from {}", id, remote);
-    socket.textMessageHandler(this::echoText);
-    socket.binaryMessageHandler(this::echoBinary);
+    socket.handler(this::received);
     // Back-pressure: stop reading from a client that does not read its echoes, resume on drain.
     socket.drainHandler(drained -> socket.resume());
     socket.exceptionHandler(failure -> LOG.debug("connection {} error: {}", id, failure.toString()));
-    socket.closeHandler(closed -> LOG.info("connection {} closed from {}: code {}{}", id, remote,
-        socket.closeStatusCode() == null ? "1006 (no close frame)" : socket.closeStatusCode(),
-        socket.closeReason() == null || socket.closeReason().isEmpty() ? "" : " " + socket.closeReason()));
+    socket.closeHandler(closed -> closed());
   }
 
-  private void echoText(String message) {
-    socket.writeTextMessage(message);
-    pauseIfBehind();
-    if (messageLog.enabled()) {
-      messageLog.publish(bus, EchoedMessage.text(id, remote, message, messageLog.maxChars()));
+  public long id() {
+    return id;
+  }
+
+  private void received(Buffer data) {
+    lastHeardNanos = System.nanoTime();
+    if (state == State.CLOSED || state == State.CLOSE_RECEIVED) {
+      return; // after a close frame, nothing more is read (RFC 6455 5.5.1)
     }
-  }
-
-  private void echoBinary(io.vertx.core.buffer.Buffer message) {
-    socket.writeBinaryMessage(message);
-    pauseIfBehind();
-    if (messageLog.enabled()) {
-      messageLog.publish(bus, EchoedMessage.binary(id, remote, message));
+    try {
+      reader.feed(data);
+    } catch (ProtocolException e) {
+      fail(e.code, e.getMessage());
     }
-  }
-
-  private void pauseIfBehind() {
+    if (!streaming && deferredCloseReason != null) {
+      String reason = deferredCloseReason;
+      deferredCloseReason = null;
+      close(deferredCloseCode, reason);
+    }
     if (socket.writeQueueFull()) {
       socket.pause();
+    }
+  }
+
+  // ---- frames -------------------------------------------------------------------------------
+
+  @Override
+  public void frameStart(int opcode, boolean fin, boolean compressed, boolean messageStart, long length)
+      throws ProtocolException {
+    frameOpcode = opcode;
+    frameFin = fin;
+    frameStartsMessage = messageStart;
+    framePayload.clear();
+    if (isControl(opcode) || state != State.OPEN) {
+      return;
+    }
+    if (messageStart) {
+      startMessage(opcode, compressed);
+    }
+    if (!messageCompressed) {
+      if (messageSize + length > limits.maxMessageSize()) {
+        throw new ProtocolException(CloseCodes.TOO_BIG, "message over the limit of " + limits.maxMessageSize() + " bytes");
+      }
+      messageSize += length;
+      if (opcode == FrameReader.BINARY) {
+        // Binary needs no checking: its echo starts before the frame has fully arrived.
+        socket.write(Frames.header(messageStart ? FrameReader.BINARY : FrameReader.CONTINUATION, fin, length));
+        streaming = length > 0;
+      }
+    }
+  }
+
+  @Override
+  public void framePayload(Buffer chunk) throws ProtocolException {
+    if (state != State.OPEN && !isControl(frameOpcode)) {
+      return;
+    }
+    if (!isControl(frameOpcode) && !messageCompressed) {
+      capturePreview(chunk);
+      if (frameOpcode == FrameReader.BINARY) {
+        socket.write(chunk);
+        return;
+      }
+      checkUtf8(chunk); // fail at the first bad byte, not at the end of the message
+    }
+    framePayload.add(chunk);
+  }
+
+  @Override
+  public void frameEnd() throws ProtocolException {
+    streaming = false;
+    if (isControl(frameOpcode)) {
+      control(frameOpcode, joined());
+      return;
+    }
+    if (state != State.OPEN) {
+      return;
+    }
+    if (messageCompressed) {
+      echoInflatedFrame();
+    } else if (frameOpcode == FrameReader.TEXT) {
+      if (frameFin && !utf8.complete()) {
+        throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
+      }
+      long length = 0;
+      for (Buffer part : framePayload) {
+        length += part.length();
+      }
+      socket.write(Frames.header(frameStartsMessage ? FrameReader.TEXT : FrameReader.CONTINUATION, frameFin, length));
+      for (Buffer part : framePayload) {
+        socket.write(part);
+      }
+    }
+    framePayload.clear();
+    if (frameFin) {
+      endMessage();
+    }
+  }
+
+  private void startMessage(int opcode, boolean compressed) throws ProtocolException {
+    checkRate();
+    messageOpcode = opcode;
+    messageCompressed = compressed;
+    messageSize = 0;
+    utf8.reset();
+    previewLimit = opcode == FrameReader.BINARY
+        ? EchoedMessage.BINARY_PREVIEW_BYTES
+        : Math.max(0, messageLog.maxChars()) * 4; // a character is at most 4 bytes of UTF-8
+    preview = messageLog.enabled() ? Buffer.buffer(Math.min(previewLimit, 256)) : null;
+  }
+
+  /** Compressed frames are inflated whole (at most maxFrameSize of input), checked, and echoed uncompressed. */
+  private void echoInflatedFrame() throws ProtocolException {
+    Buffer inflated = Buffer.buffer();
+    long allowance = limits.maxMessageSize() - messageSize;
+    messageSize += inflater.inflate(joined(), frameFin, allowance, inflated::appendBuffer);
+    capturePreview(inflated);
+    if (messageOpcode == FrameReader.TEXT) {
+      checkUtf8(inflated);
+      if (frameFin && !utf8.complete()) {
+        throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
+      }
+    }
+    socket.write(Frames.header(frameStartsMessage ? messageOpcode : FrameReader.CONTINUATION, frameFin, inflated.length()));
+    socket.write(inflated);
+  }
+
+  private void endMessage() {
+    if (preview != null) {
+      messageLog.publish(vertx.eventBus(), new EchoedMessage(id, remote, messageOpcode == FrameReader.BINARY, preview, messageSize));
+      preview = null;
+    }
+  }
+
+  private void capturePreview(Buffer chunk) {
+    if (preview != null && preview.length() < previewLimit) {
+      int take = Math.min(previewLimit - preview.length(), chunk.length());
+      preview.appendBuffer(chunk, 0, take);
+    }
+  }
+
+  private void checkUtf8(Buffer chunk) throws ProtocolException {
+    byte[] bytes = chunk.getBytes();
+    if (!utf8.feed(bytes, 0, bytes.length)) {
+      throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "invalid UTF-8 in a text message");
+    }
+  }
+
+  private void checkRate() throws ProtocolException {
+    int max = limits.maxMessagesPerSecond();
+    if (max <= 0) {
+      return;
+    }
+    long now = System.nanoTime();
+    if (now - rateWindowStart >= 1_000_000_000L) {
+      rateWindowStart = now;
+      messagesInWindow = 0;
+    }
+    if (++messagesInWindow > max) {
+      throw new ProtocolException(CloseCodes.POLICY_VIOLATION, "more than " + max + " messages per second");
+    }
+  }
+
+  private Buffer joined() {
+    if (framePayload.size() == 1) {
+      return framePayload.get(0);
+    }
+    Buffer all = Buffer.buffer();
+    for (Buffer part : framePayload) {
+      all.appendBuffer(part);
+    }
+    return all;
+  }
+
+  private static boolean isControl(int opcode) {
+    return opcode >= FrameReader.CLOSE;
+  }
+
+  // ---- control frames -----------------------------------------------------------------------
+
+  private void control(int opcode, Buffer payload) throws ProtocolException {
+    switch (opcode) {
+      case FrameReader.PING -> {
+        if (state == State.OPEN) {
+          socket.write(Frames.control(FrameReader.PONG, payload));
+        }
+      }
+      case FrameReader.PONG -> { } // liveness is any traffic: lastHeardNanos is already updated
+      case FrameReader.CLOSE -> closeReceived(payload);
+      default -> throw new IllegalStateException("not a control opcode: " + opcode);
+    }
+  }
+
+  private void closeReceived(Buffer payload) throws ProtocolException {
+    if (state == State.CLOSE_SENT) {
+      state = State.CLOSE_RECEIVED;
+      finishClose();
+      return;
+    }
+    int code = CloseCodes.NORMAL;
+    if (payload.length() == 1) {
+      throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "close frame with a 1-byte payload");
+    }
+    if (payload.length() >= 2) {
+      code = payload.getUnsignedShort(0);
+      if (!CloseCodes.isValidOnTheWire(code)) {
+        throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "invalid close code " + code);
+      }
+      if (!Utf8Validator.isValid(payload.getBytes(2, payload.length()))) {
+        throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "close reason is not valid UTF-8");
+      }
+      closeReason = payload.getString(2, payload.length(), StandardCharsets.UTF_8.name());
+    }
+    closeCode = (short) code;
+    state = State.CLOSE_RECEIVED;
+    socket.write(Frames.close(code, ""));
+    finishClose();
+  }
+
+  // ---- closing ------------------------------------------------------------------------------
+
+  /** Refuses what the client sent: close frame with the code, then the TCP close. */
+  private void fail(int code, String reason) {
+    if (state != State.OPEN) {
+      return;
+    }
+    LOG.info("connection {} from {} refused: {} {}", id, remote, code, reason);
+    closeCode = (short) code;
+    closeReason = reason;
+    state = State.CLOSE_RECEIVED; // nothing more is read: after a protocol error the stream is not trusted
+    socket.write(Frames.close(code, reason));
+    finishClose();
+  }
+
+  /** Starts the closing handshake from the server's side (idle, shutdown). */
+  public void close(int code, String reason) {
+    if (state != State.OPEN) {
+      return;
+    }
+    if (streaming) {
+      deferredCloseCode = code;
+      deferredCloseReason = reason;
+      return;
+    }
+    closeCode = (short) code;
+    closeReason = reason;
+    state = State.CLOSE_SENT;
+    socket.write(Frames.close(code, reason));
+    closeTimer = vertx.setTimer(limits.closeTimeoutMs(), t -> socket.close());
+  }
+
+  /**
+   * The server closes TCP first (RFC 6455 7.1.1): half-close after the close frame is flushed, so
+   * the client reads it before the FIN, and drop the connection if the client does not close its
+   * side within the close timeout.
+   */
+  private void finishClose() {
+    socket.resume();
+    socket.write(Buffer.buffer()).onComplete(flushed -> {
+      if (socket instanceof NetSocketInternal internal
+          && internal.channelHandlerContext().channel() instanceof SocketChannel channel) {
+        channel.shutdownOutput();
+      }
+    });
+    if (closeTimer != -1) {
+      vertx.cancelTimer(closeTimer);
+    }
+    closeTimer = vertx.setTimer(limits.closeTimeoutMs(), t -> socket.close());
+  }
+
+  private void closed() {
+    state = State.CLOSED;
+    if (closeTimer != -1) {
+      vertx.cancelTimer(closeTimer);
+    }
+    if (inflater != null) {
+      inflater.close();
+    }
+    LOG.info("connection {} closed from {}: code {}{}", id, remote,
+        closeCode == null ? "1006 (no close frame)" : closeCode, closeReason.isEmpty() ? "" : " " + closeReason);
+    onClosed.accept(this);
+  }
+
+  // ---- liveness -----------------------------------------------------------------------------
+
+  /** Called periodically by the verticle: pings, and closes a connection that went quiet. */
+  void tick(long nowNanos) {
+    if (state != State.OPEN) {
+      return;
+    }
+    long quietMs = (nowNanos - lastHeardNanos) / 1_000_000;
+    if (limits.idleTimeoutMs() > 0 && quietMs >= limits.idleTimeoutMs()) {
+      LOG.info("connection {} from {} idle for {} ms: closing", id, remote, quietMs);
+      close(CloseCodes.GOING_AWAY, "idle timeout");
+      return;
+    }
+    if (!streaming && limits.pingIntervalMs() > 0 && (nowNanos - lastPingNanos) / 1_000_000 >= limits.pingIntervalMs()) {
+      lastPingNanos = nowNanos;
+      socket.write(Frames.control(FrameReader.PING, Buffer.buffer()));
     }
   }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,10 +25,11 @@ class ConfigTest {
   @Test
   void hasTheDocumentedDefaults() {
     EchoConfig config = build(new JsonObject(), Map.of(), Map.of());
-    assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000));
+    assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000, 10_000, 8192));
     assertThat(config.instances()).isZero();
     assertThat(config.effectiveInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
-    assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("/ws/echo", 1 << 20, 1 << 20, true));
+    assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("/ws/echo", 1 << 20, 1 << 20, true,
+        List.of(), List.of(), 0, 30_000, 75_000, 5_000, 0));
     assertThat(config.eventBus().address()).isEqualTo("ws.echo.messages");
     assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000));
   }
@@ -69,6 +71,18 @@ class ConfigTest {
     EchoConfig config = build(new JsonObject(), Map.of(), Map.of("websocket.maxFrameSize", "4096", "websocket.path", "/echo"));
     assertThat(config.websocket().maxFrameSize()).isEqualTo(4096);
     assertThat(config.websocket().path()).isEqualTo("/echo");
+  }
+
+  @Test
+  void listsComeAsJsonArraysInTheFileAndCommaSeparatedElsewhere() {
+    JsonObject file = new JsonObject().put("websocket", new JsonObject()
+        .put("allowedOrigins", new io.vertx.core.json.JsonArray().add("https://a.example").add("https://b.example")));
+    assertThat(build(file, Map.of(), Map.of()).websocket().allowedOrigins())
+        .containsExactly("https://a.example", "https://b.example");
+    assertThat(build(file, Map.of("WEBSOCKET_SUBPROTOCOLS", "chat, echo"), Map.of()).websocket().subprotocols())
+        .containsExactly("chat", "echo");
+    JsonObject bad = new JsonObject().put("websocket", new JsonObject().put("subprotocols", 5));
+    assertThatThrownBy(() -> build(bad, Map.of(), Map.of())).hasMessageContaining("websocket.subprotocols = 5");
   }
 
   @Test

@@ -1,0 +1,136 @@
+package wsecho.ws;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import wsecho.config.EchoConfig;
+import wsecho.logging.MessageLog;
+
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * The WebSocket endpoint of one echo instance: answers the handshake, starts an
+ * {@link EchoSession} per connection, and keeps them alive (pings, idle timeout) with one timer
+ * for all of them rather than one per connection.
+ */
+public final class EchoEndpoint {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EchoEndpoint.class);
+
+  private final Vertx vertx;
+  private final EchoConfig.WebSocket config;
+  private final WebSocketHandshake.Policy policy;
+  private final MessageLog messageLog;
+  private final OpenConnections connections;
+  private final Set<EchoSession> sessions = new LinkedHashSet<>(); // touched only on this instance's event loop
+  private long accepted;
+  private long timer = -1;
+
+  public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, MessageLog messageLog, OpenConnections connections) {
+    this.vertx = vertx;
+    this.config = config;
+    this.policy = new WebSocketHandshake.Policy(config.allowedOrigins(), config.subprotocols(), config.compression());
+    this.messageLog = messageLog;
+    this.connections = connections;
+  }
+
+  /** Starts the liveness timer; call on the instance's own context. */
+  public void start() {
+    long period = livenessPeriodMs();
+    if (period > 0) {
+      timer = vertx.setPeriodic(period, t -> {
+        long now = System.nanoTime();
+        for (EchoSession session : sessions.toArray(new EchoSession[0])) {
+          session.tick(now);
+        }
+      });
+    }
+  }
+
+  public void stop() {
+    if (timer != -1) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** Checks often enough for the shorter of the two intervals to be kept within a quarter. */
+  private long livenessPeriodMs() {
+    long shortest = Long.MAX_VALUE;
+    if (config.pingIntervalMs() > 0) shortest = config.pingIntervalMs();
+    if (config.idleTimeoutMs() > 0) shortest = Math.min(shortest, config.idleTimeoutMs());
+    return shortest == Long.MAX_VALUE ? 0 : Math.max(10, Math.min(1000, shortest / 4));
+  }
+
+  public long accepted() {
+    return accepted;
+  }
+
+  public int open() {
+    return sessions.size();
+  }
+
+  public void handle(HttpServerRequest request) {
+    WebSocketHandshake.Outcome outcome = WebSocketHandshake.check(request, policy);
+    if (outcome instanceof WebSocketHandshake.Refused refused) {
+      refuse(request, refused.status(), refused.reason());
+      return;
+    }
+    WebSocketHandshake.Accepted accept = (WebSocketHandshake.Accepted) outcome;
+    if (!connections.tryOpen()) {
+      refuse(request, 503, "connection limit of " + config.maxConnections() + " reached");
+      return;
+    }
+    HttpServerResponse response = request.response()
+        .putHeader(HttpHeaders.UPGRADE, "websocket")
+        .putHeader(HttpHeaders.CONNECTION, "Upgrade")
+        .putHeader("Sec-WebSocket-Accept", accept.accept());
+    if (accept.subprotocol() != null) {
+      response.putHeader("Sec-WebSocket-Protocol", accept.subprotocol());
+    }
+    if (accept.extensions() != null) {
+      response.putHeader("Sec-WebSocket-Extensions", accept.extensions());
+    }
+    // toNetSocket answers 101 with these headers; from here on the bytes are the WebSocket's.
+    request.toNetSocket()
+        .onSuccess(socket -> {
+          accepted++;
+          EchoSession session = new EchoSession(connections.nextId(), socket, vertx, config, accept.deflate(),
+              accept.resetInflaterEachMessage(), messageLog, this::ended);
+          sessions.add(session);
+          session.start();
+        })
+        .onFailure(failure -> {
+          connections.closed();
+          LOG.debug("upgrade failed: {}", failure.toString());
+        });
+  }
+
+  private void ended(EchoSession session) {
+    if (sessions.remove(session)) {
+      connections.closed();
+    }
+  }
+
+  /** Closes every open connection with the code: used when the service shuts down. */
+  public void closeAll(int code, String reason) {
+    for (EchoSession session : sessions.toArray(new EchoSession[0])) {
+      session.close(code, reason);
+    }
+  }
+
+  private static void refuse(HttpServerRequest request, int status, String reason) {
+    LOG.info("handshake from {} refused: {} {}", request.remoteAddress(), status, reason);
+    HttpServerResponse response = request.response().setStatusCode(status);
+    if (status == 426) {
+      response.putHeader(HttpHeaders.UPGRADE, "websocket").putHeader("Sec-WebSocket-Version", "13");
+    }
+    if (status == 405) {
+      response.putHeader(HttpHeaders.ALLOW, "GET");
+    }
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8").end(reason + "\n");
+  }
+}

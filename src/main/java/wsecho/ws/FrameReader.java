@@ -1,0 +1,206 @@
+package wsecho.ws;
+
+import io.netty.buffer.ByteBuf;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+
+/**
+ * Reads client frames from the TCP byte stream as they arrive: the header is checked against
+ * RFC 6455 section 5 the moment it is complete, and the payload is unmasked in place and handed
+ * on chunk by chunk, so that nothing needs to be buffered whole here.
+ */
+final class FrameReader {
+
+  static final int CONTINUATION = 0x0;
+  static final int TEXT = 0x1;
+  static final int BINARY = 0x2;
+  static final int CLOSE = 0x8;
+  static final int PING = 0x9;
+  static final int PONG = 0xA;
+
+  /** What the reader finds in the stream, in order. */
+  interface Listener {
+    /** A frame header; for a data frame, {@code opcode} is that of its message. */
+    void frameStart(int opcode, boolean fin, boolean compressed, boolean messageStart, long length)
+        throws ProtocolException;
+
+    /** Unmasked payload bytes of the current frame; may be called many times, or never. */
+    void framePayload(Buffer chunk) throws ProtocolException;
+
+    void frameEnd() throws ProtocolException;
+  }
+
+  private final Listener listener;
+  private final long maxFrameSize;
+  private final boolean compressionNegotiated;
+
+  private final byte[] header = new byte[14];
+  private int headerRead;
+  private final byte[] mask = new byte[4];
+  private long payloadLeft;
+  private long payloadOffset;
+  private boolean inPayload;
+
+  private int messageOpcode = -1;   // the opcode of the fragmented message that is open, or -1
+  private boolean failed;
+
+  FrameReader(Listener listener, long maxFrameSize, boolean compressionNegotiated) {
+    this.listener = listener;
+    this.maxFrameSize = maxFrameSize;
+    this.compressionNegotiated = compressionNegotiated;
+  }
+
+  void feed(Buffer data) throws ProtocolException {
+    if (failed) {
+      return;
+    }
+    try {
+      int position = 0;
+      int length = data.length();
+      while (position < length) {
+        if (!inPayload) {
+          position = readHeader(data, position);
+        } else {
+          int take = (int) Math.min(payloadLeft, length - position);
+          Buffer chunk = data.slice(position, position + take);
+          unmask(chunk);
+          position += take;
+          payloadLeft -= take;
+          listener.framePayload(chunk);
+          if (payloadLeft == 0) {
+            inPayload = false;
+            listener.frameEnd();
+          }
+        }
+      }
+    } catch (ProtocolException e) {
+      failed = true;
+      throw e;
+    }
+  }
+
+  private int readHeader(Buffer data, int position) throws ProtocolException {
+    int length = data.length();
+    while (position < length) {
+      header[headerRead++] = data.getByte(position++);
+      int needed = headerLength();
+      if (needed > 0 && headerRead == needed) {
+        startFrame(needed);
+        break;
+      }
+    }
+    return position;
+  }
+
+  /** The header's full length once the first two bytes are known, else 0. */
+  private int headerLength() {
+    if (headerRead < 2) {
+      return 0;
+    }
+    int len7 = header[1] & 0x7f;
+    int extended = len7 == 126 ? 2 : len7 == 127 ? 8 : 0;
+    boolean masked = (header[1] & 0x80) != 0;
+    return 2 + extended + (masked ? 4 : 0);
+  }
+
+  private void startFrame(int headerLength) throws ProtocolException {
+    headerRead = 0;
+    boolean fin = (header[0] & 0x80) != 0;
+    boolean rsv1 = (header[0] & 0x40) != 0;
+    int rsv23 = header[0] & 0x30;
+    int opcode = header[0] & 0x0f;
+    boolean masked = (header[1] & 0x80) != 0;
+    int len7 = header[1] & 0x7f;
+    long length;
+    if (len7 == 126) {
+      length = ((header[2] & 0xff) << 8) | (header[3] & 0xff);
+    } else if (len7 == 127) {
+      length = 0;
+      for (int i = 2; i < 10; i++) {
+        length = (length << 8) | (header[i] & 0xff);
+      }
+      if (length < 0) {
+        throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "frame length has the most significant bit set");
+      }
+    } else {
+      length = len7;
+    }
+    if (!masked) {
+      throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "client frame is not masked");
+    }
+    System.arraycopy(header, headerLength - 4, mask, 0, 4);
+    if (rsv23 != 0) {
+      throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "reserved bits set");
+    }
+
+    boolean messageStart = false;
+    boolean compressed = false;
+    switch (opcode) {
+      case CLOSE, PING, PONG -> {
+        if (!fin) {
+          throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "fragmented control frame");
+        }
+        if (length > 125) {
+          throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "control frame payload over 125 bytes");
+        }
+        if (rsv1) {
+          throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "reserved bit set on a control frame");
+        }
+      }
+      case TEXT, BINARY -> {
+        if (messageOpcode != -1) {
+          throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "new message inside a fragmented message");
+        }
+        if (rsv1 && !compressionNegotiated) {
+          throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "reserved bit set without a negotiated extension");
+        }
+        messageStart = true;
+        compressed = rsv1;
+        messageOpcode = fin ? -1 : opcode;
+      }
+      case CONTINUATION -> {
+        if (messageOpcode == -1) {
+          throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "continuation frame with no message open");
+        }
+        if (rsv1) {
+          throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "reserved bit set on a continuation frame");
+        }
+        opcode = messageOpcode;
+        if (fin) {
+          messageOpcode = -1;
+        }
+      }
+      default -> throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "reserved opcode " + opcode);
+    }
+    if (length > maxFrameSize) {
+      throw new ProtocolException(CloseCodes.TOO_BIG, "frame of " + length + " bytes is over the limit of " + maxFrameSize);
+    }
+    listener.frameStart(opcode, fin, compressed, messageStart, length);
+    payloadLeft = length;
+    payloadOffset = 0;
+    inPayload = length > 0;
+    if (length == 0) {
+      listener.frameEnd();
+    }
+  }
+
+  /** XORs the chunk with the frame's mask, in place: the buffer is this connection's own copy. */
+  private void unmask(Buffer chunk) {
+    ByteBuf buf = ((BufferInternal) chunk).getByteBuf();
+    int start = buf.readerIndex();
+    int n = buf.readableBytes();
+    int phase = (int) (payloadOffset & 3);
+    if (buf.hasArray()) {
+      byte[] array = buf.array();
+      int base = buf.arrayOffset() + start;
+      for (int i = 0; i < n; i++) {
+        array[base + i] ^= mask[(phase + i) & 3];
+      }
+    } else {
+      for (int i = 0; i < n; i++) {
+        buf.setByte(start + i, buf.getByte(start + i) ^ mask[(phase + i) & 3]);
+      }
+    }
+    payloadOffset += n;
+  }
+}
