@@ -1,5 +1,6 @@
 package wsecho.ws;
 
+import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -29,6 +30,7 @@ public final class EchoEndpoint {
   private final Set<EchoSession> sessions = new LinkedHashSet<>(); // touched only on this instance's event loop
   private long accepted;
   private long timer = -1;
+  private Context context;
 
   public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, MessageLog messageLog, OpenConnections connections) {
     this.vertx = vertx;
@@ -40,6 +42,7 @@ public final class EchoEndpoint {
 
   /** Starts the liveness timer; call on the instance's own context. */
   public void start() {
+    context = vertx.getOrCreateContext();
     long period = livenessPeriodMs();
     if (period > 0) {
       timer = vertx.setPeriodic(period, t -> {
@@ -115,11 +118,13 @@ public final class EchoEndpoint {
     }
   }
 
-  /** Closes every open connection with the code: used when the service shuts down. */
+  /** Starts the close of every open connection with the code, on this instance's event loop. */
   public void closeAll(int code, String reason) {
-    for (EchoSession session : sessions.toArray(new EchoSession[0])) {
-      session.close(code, reason);
-    }
+    context.runOnContext(v -> {
+      for (EchoSession session : sessions.toArray(new EchoSession[0])) {
+        session.close(code, reason);
+      }
+    });
   }
 
   private static void refuse(HttpServerRequest request, int status, String reason) {

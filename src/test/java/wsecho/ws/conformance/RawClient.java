@@ -1,0 +1,252 @@
+package wsecho.ws.conformance;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * A WebSocket client written for the tests, on a plain socket: it crafts any frame, valid or not
+ * (masked or not, fragmented, reserved bits, bad opcodes), and reads exactly what the server sends.
+ */
+final class RawClient implements AutoCloseable {
+
+  static final int CONTINUATION = 0, TEXT = 1, BINARY = 2, CLOSE = 8, PING = 9, PONG = 10;
+
+  record Frame(boolean fin, int rsv, int opcode, byte[] payload) {
+    String text() {
+      return new String(payload, StandardCharsets.UTF_8);
+    }
+
+    int closeCode() {
+      return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+    }
+  }
+
+  record Response(int status, Map<String, String> headers) {
+    String header(String name) {
+      return headers.get(name.toLowerCase(Locale.ROOT));
+    }
+  }
+
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+  private final Random random = new Random(1);
+  private Response response;
+
+  private RawClient(Socket socket) throws IOException {
+    this.socket = socket;
+    this.socket.setSoTimeout(10_000);
+    this.socket.setTcpNoDelay(true);
+    this.in = socket.getInputStream();
+    this.out = socket.getOutputStream();
+  }
+
+  /** Opens TCP and does the handshake with these extra headers; check {@link #response()}. */
+  static RawClient handshake(int port, Map<String, String> extraHeaders) throws IOException {
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("Host", "127.0.0.1:" + port);
+    headers.put("Upgrade", "websocket");
+    headers.put("Connection", "Upgrade");
+    headers.put("Sec-WebSocket-Key", Base64.getEncoder().encodeToString(new byte[16]));
+    headers.put("Sec-WebSocket-Version", "13");
+    headers.putAll(extraHeaders);
+    return request(port, "GET", "/ws/echo", headers);
+  }
+
+  static RawClient open(int port) throws IOException {
+    RawClient client = handshake(port, Map.of());
+    if (client.response.status != 101) {
+      throw new IOException("handshake answered " + client.response.status);
+    }
+    return client;
+  }
+
+  /** Sends a request head; headers whose value is null are left out. */
+  static RawClient request(int port, String method, String path, Map<String, String> headers) throws IOException {
+    RawClient client = new RawClient(new Socket("127.0.0.1", port));
+    StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+    headers.forEach((name, value) -> {
+      if (value != null) {
+        head.append(name).append(": ").append(value).append("\r\n");
+      }
+    });
+    head.append("\r\n");
+    client.out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+    client.out.flush();
+    client.response = client.readResponseHead();
+    return client;
+  }
+
+  Response response() {
+    return response;
+  }
+
+  private Response readResponseHead() throws IOException {
+    ByteArrayOutputStream head = new ByteArrayOutputStream();
+    int matched = 0;
+    while (matched < 4) {
+      int b = in.read();
+      if (b < 0) {
+        throw new EOFException("connection closed during the response head: " + head);
+      }
+      head.write(b);
+      matched = (b == (matched % 2 == 0 ? '\r' : '\n')) ? matched + 1 : (b == '\r' ? 1 : 0);
+    }
+    String[] lines = head.toString(StandardCharsets.ISO_8859_1).split("\r\n");
+    int status = Integer.parseInt(lines[0].split(" ")[1]);
+    Map<String, String> headers = new LinkedHashMap<>();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      if (colon > 0) {
+        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+      }
+    }
+    if (status != 101 && headers.containsKey("content-length")) {
+      in.readNBytes(Integer.parseInt(headers.get("content-length")));
+    }
+    return new Response(status, headers);
+  }
+
+  // ---- sending ---------------------------------------------------------------------------------
+
+  void send(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) throws IOException {
+    out.write(encode(fin, rsv, opcode, payload, masked));
+    out.flush();
+  }
+
+  void send(int opcode, byte[] payload) throws IOException {
+    send(true, 0, opcode, payload, true);
+  }
+
+  void sendText(String text) throws IOException {
+    send(TEXT, text.getBytes(StandardCharsets.UTF_8));
+  }
+
+  void sendRaw(byte[] bytes) throws IOException {
+    out.write(bytes);
+    out.flush();
+  }
+
+  byte[] encode(boolean fin, int rsv, int opcode, byte[] payload, boolean masked) {
+    ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
+    frame.write((fin ? 0x80 : 0) | (rsv << 4) | opcode);
+    int maskBit = masked ? 0x80 : 0;
+    if (payload.length < 126) {
+      frame.write(maskBit | payload.length);
+    } else if (payload.length <= 0xffff) {
+      frame.write(maskBit | 126);
+      frame.write(payload.length >> 8);
+      frame.write(payload.length);
+    } else {
+      frame.write(maskBit | 127);
+      for (int shift = 56; shift >= 0; shift -= 8) {
+        frame.write((int) ((long) payload.length >> shift));
+      }
+    }
+    byte[] body = payload.clone();
+    if (masked) {
+      byte[] mask = new byte[4];
+      random.nextBytes(mask);
+      frame.writeBytes(mask);
+      for (int i = 0; i < body.length; i++) {
+        body[i] ^= mask[i & 3];
+      }
+    }
+    frame.writeBytes(body);
+    return frame.toByteArray();
+  }
+
+  static byte[] close(int code, byte[] reason) {
+    byte[] payload = new byte[2 + reason.length];
+    payload[0] = (byte) (code >> 8);
+    payload[1] = (byte) code;
+    System.arraycopy(reason, 0, payload, 2, reason.length);
+    return payload;
+  }
+
+  // ---- reading ---------------------------------------------------------------------------------
+
+  /** The next frame, or null when the server closed TCP. */
+  Frame read() throws IOException {
+    int b0 = in.read();
+    if (b0 < 0) {
+      return null;
+    }
+    int b1 = readByte();
+    if ((b1 & 0x80) != 0) {
+      throw new IOException("server frame is masked");
+    }
+    long length = b1 & 0x7f;
+    if (length == 126) {
+      length = (readByte() << 8) | readByte();
+    } else if (length == 127) {
+      length = 0;
+      for (int i = 0; i < 8; i++) {
+        length = (length << 8) | readByte();
+      }
+    }
+    byte[] payload = in.readNBytes((int) length);
+    if (payload.length != length) {
+      throw new EOFException("connection closed inside a frame");
+    }
+    return new Frame((b0 & 0x80) != 0, (b0 >> 4) & 7, b0 & 0x0f, payload);
+  }
+
+  private int readByte() throws IOException {
+    int b = in.read();
+    if (b < 0) {
+      throw new EOFException("connection closed inside a frame header");
+    }
+    return b;
+  }
+
+  /** Reads a whole message (joining fragments), skipping nothing: control frames fail the read. */
+  Frame readMessage() throws IOException {
+    Frame first = read();
+    if (first == null || first.fin() || first.opcode() >= CLOSE) {
+      return first;
+    }
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    all.writeBytes(first.payload());
+    Frame next;
+    do {
+      next = read();
+      if (next == null || next.opcode() != CONTINUATION) {
+        throw new IOException("expected a continuation, got " + next);
+      }
+      all.writeBytes(next.payload());
+    } while (!next.fin());
+    return new Frame(true, 0, first.opcode(), all.toByteArray());
+  }
+
+  /** True when the server has closed TCP (EOF) within the socket timeout, after nothing else. */
+  boolean serverClosedTcp() throws IOException {
+    try {
+      return in.read() < 0;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset: also closed
+    }
+  }
+
+  void timeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}
