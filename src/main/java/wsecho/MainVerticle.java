@@ -33,8 +33,9 @@ public final class MainVerticle extends VerticleBase {
   private final EchoConfig config;
   private final MessageLog messageLog;
   private final OpenConnections connections;
-  private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>();
+  private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>(); // deadline, System.nanoTime()
   private EchoEndpoint endpoint;
+  private long handshakeSweep;
   private HttpServer server;
 
   public MainVerticle(EchoConfig config, MessageLog messageLog, OpenConnections connections) {
@@ -45,6 +46,7 @@ public final class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(handshakeSweep);
     endpoint.stop();
     return Future.succeededFuture();
   }
@@ -61,6 +63,8 @@ public final class MainVerticle extends VerticleBase {
 
     endpoint = new EchoEndpoint(vertx, config.websocket(), messageLog, connections);
     endpoint.start();
+    long sweepMs = Math.max(10, Math.min(1000, config.http().handshakeTimeoutMs() / 4));
+    handshakeSweep = vertx.setPeriodic(sweepMs, t -> closeSlowHandshakes());
     server = vertx.createHttpServer(serverOptions())
         .connectionHandler(this::limitHandshakeTime)
         .requestHandler(request -> {
@@ -84,21 +88,28 @@ public final class MainVerticle extends VerticleBase {
     return endpoint;
   }
 
-  /** Slow-loris guard: a connection must send its first request head within the handshake timeout. */
+  /**
+   * Slow-loris guard: a connection must send its first request head within the handshake
+   * timeout. One periodic sweep per instance checks the deadlines (no timer per connection).
+   */
   private void limitHandshakeTime(HttpConnection connection) {
-    long timer = vertx.setTimer(config.http().handshakeTimeoutMs(), t -> {
-      awaitingRequest.remove(connection);
-      connection.close();
-    });
-    awaitingRequest.put(connection, timer);
-    connection.closeHandler(closed -> handshakeStarted(connection));
+    awaitingRequest.put(connection, System.nanoTime() + config.http().handshakeTimeoutMs() * 1_000_000L);
+    connection.closeHandler(closed -> awaitingRequest.remove(connection));
   }
 
   private void handshakeStarted(HttpConnection connection) {
-    Long timer = awaitingRequest.remove(connection);
-    if (timer != null) {
-      vertx.cancelTimer(timer);
-    }
+    awaitingRequest.remove(connection);
+  }
+
+  private void closeSlowHandshakes() {
+    long now = System.nanoTime();
+    awaitingRequest.entrySet().removeIf(entry -> {
+      if (now - entry.getValue() >= 0) {
+        entry.getKey().close();
+        return true;
+      }
+      return false;
+    });
   }
 
   private HttpServerOptions serverOptions() {
@@ -107,6 +118,9 @@ public final class MainVerticle extends VerticleBase {
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setMaxHeaderSize(config.http().maxHeaderSize())
+        // No h2c detection: it holds a new connection back until 24 bytes arrive, which would hide
+        // a slow client from the handshake timeout. WebSockets here are HTTP/1.1.
+        .setHttp2ClearTextEnabled(false)
         // The WebSocket protocol is this service's own (ws.EchoSession): Vert.x's is not used.
         .setPerMessageWebSocketCompressionSupported(false)
         .setPerFrameWebSocketCompressionSupported(false);
