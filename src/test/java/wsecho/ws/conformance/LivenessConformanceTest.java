@@ -1,0 +1,84 @@
+package wsecho.ws.conformance;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static wsecho.ws.conformance.RawClient.PING;
+import static wsecho.ws.conformance.RawClient.PONG;
+import static wsecho.ws.conformance.RawClient.TEXT;
+
+/** Pings, the idle timeout, the rate limit, and back-pressure against a client that does not read. */
+class LivenessConformanceTest extends ConformanceBase {
+
+  @Override
+  protected JsonObject config() {
+    return new JsonObject().put("websocket", new JsonObject()
+        .put("pingIntervalMs", 200)
+        .put("idleTimeoutMs", 1000)
+        .put("closeTimeoutMs", 500)
+        .put("maxMessagesPerSecond", 50));
+  }
+
+  @Test
+  @DisplayName("the server pings every websocket.pingIntervalMs; answering keeps the connection open")
+  void serverPingsAndAPongKeepsTheConnectionAlive() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      long start = System.nanoTime();
+      int pings = 0;
+      while (System.nanoTime() - start < 2_000_000_000L) { // twice the idle timeout
+        RawClient.Frame frame = client.read();
+        assertThat(frame.opcode()).isEqualTo(PING);
+        client.send(PONG, frame.payload());
+        pings++;
+      }
+      assertThat(pings).isBetween(5, 15);
+      client.sendText("still open");
+      RawClient.Frame echoed;
+      do {
+        echoed = client.read();
+      } while (echoed.opcode() == PING);
+      assertThat(echoed.text()).isEqualTo("still open");
+    }
+  }
+
+  @Test
+  @DisplayName("a connection with no traffic and no pong for websocket.idleTimeoutMs is closed with 1001")
+  void silentConnectionIsClosedWith1001() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      long start = System.nanoTime();
+      RawClient.Frame frame;
+      do {
+        frame = client.read(); // pings, unanswered
+      } while (frame.opcode() == PING);
+      long waitedMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(frame.opcode()).isEqualTo(RawClient.CLOSE);
+      assertThat(frame.closeCode()).isEqualTo(1001);
+      assertThat(waitedMs).isBetween(900L, 3000L);
+      client.send(RawClient.CLOSE, RawClient.close(1001, new byte[0]));
+      assertThat(client.serverClosedTcp()).isTrue();
+    }
+  }
+
+  @Test
+  @DisplayName("past websocket.maxMessagesPerSecond: 1008, after the accepted messages were echoed")
+  void rateLimitClosesWith1008() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      for (int i = 0; i < 60; i++) {
+        client.sendText("m" + i);
+      }
+      int echoed = 0;
+      RawClient.Frame frame;
+      while ((frame = client.read()).opcode() != RawClient.CLOSE) {
+        if (frame.opcode() == TEXT) {
+          assertThat(frame.text()).isEqualTo("m" + echoed);
+          echoed++;
+        }
+      }
+      assertThat(echoed).isEqualTo(50);
+      assertThat(frame.closeCode()).isEqualTo(1008);
+    }
+  }
+}
