@@ -2,13 +2,18 @@ package wsecho;
 
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
 import wsecho.logging.EchoedMessage;
 import wsecho.logging.EchoedMessageCodec;
 import wsecho.logging.LoggingVerticle;
 import wsecho.logging.MessageLog;
+import wsecho.ops.EchoMetrics;
+import wsecho.ops.ServiceState;
 import wsecho.ws.OpenConnections;
 
 import java.util.List;
@@ -16,28 +21,75 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The wiring, in one place: the event-bus codec, one {@link LoggingVerticle}, then the echo
- * instances sharing the port. Used by {@link Main} and by the tests alike.
+ * instances sharing the port, and the drain that shuts them down. Used by {@link Main} and by the
+ * tests alike.
  */
 public final class EchoService {
 
-  /** What a started service tells its caller. */
-  public record Started(int port, int instances, List<MainVerticle> echoes, MessageLog messageLog) {}
+  private static final Logger LOG = LoggerFactory.getLogger(EchoService.class);
+
+  /** What every echo instance shares. */
+  public record Shared(MessageLog messageLog, OpenConnections connections, EchoMetrics metrics, ServiceState state) {}
+
+  /** A started service. */
+  public record Started(Vertx vertx, EchoConfig config, int port, int instances, List<MainVerticle> echoes,
+                        Shared shared) {
+
+    public MessageLog messageLog() {
+      return shared.messageLog();
+    }
+
+    /**
+     * Graceful shutdown: readiness fails and new handshakes get 503 at once; every open WebSocket
+     * gets close 1001 after the echoes already due; completes when all have closed, or after
+     * {@code shutdown.timeoutMs}.
+     */
+    public Future<Void> drain() {
+      shared.state().drain();
+      int open = shared.connections().open();
+      LOG.info("draining: closing {} WebSocket connections with 1001", open);
+      echoes.forEach(echo -> echo.endpoint().closeAll(1001, "server shutting down"));
+      Promise<Void> drained = Promise.promise();
+      long deadline = System.nanoTime() + config.shutdown().timeoutMs() * 1_000_000L;
+      vertx.setPeriodic(0, 20, timer -> {
+        int left = shared.connections().open();
+        if (left == 0 || System.nanoTime() - deadline >= 0) {
+          vertx.cancelTimer(timer);
+          if (left > 0) {
+            LOG.warn("drain timed out after {} ms with {} connections still open", config.shutdown().timeoutMs(), left);
+          }
+          drained.complete();
+        }
+      });
+      return drained.future();
+    }
+  }
 
   private EchoService() {}
 
   public static Future<Started> deploy(Vertx vertx, EchoConfig config) {
+    return deploy(vertx, config, new EchoMetrics());
+  }
+
+  public static Future<Started> deploy(Vertx vertx, EchoConfig config, EchoMetrics metrics) {
     vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
-    MessageLog messageLog = new MessageLog(config);
-    OpenConnections connections = new OpenConnections(config.websocket().maxConnections());
+    Shared shared = new Shared(new MessageLog(config), new OpenConnections(config.websocket().maxConnections()),
+        metrics, new ServiceState());
+    metrics.gauge("wsecho.connections.open", "WebSocket connections open now", shared.connections()::open);
+    metrics.counter("wsecho.log.lines.dropped", "Message log lines dropped because the logger fell behind",
+        shared.messageLog()::droppedTotal);
     int instances = config.effectiveInstances();
     List<MainVerticle> echoes = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(new LoggingVerticle(messageLog),
+    return vertx.deployVerticle(new LoggingVerticle(shared.messageLog()),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .compose(logging -> vertx.deployVerticle(() -> {
-          MainVerticle echo = new MainVerticle(config, messageLog, connections);
+          MainVerticle echo = new MainVerticle(config, shared);
           echoes.add(echo);
           return echo;
         }, new DeploymentOptions().setInstances(instances)))
-        .map(echo -> new Started(echoes.get(0).actualPort(), instances, List.copyOf(echoes), messageLog));
+        .map(echo -> {
+          shared.state().deployed();
+          return new Started(vertx, config, echoes.get(0).actualPort(), instances, List.copyOf(echoes), shared);
+        });
   }
 }

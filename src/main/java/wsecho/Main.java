@@ -2,6 +2,12 @@ package wsecho;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import sun.misc.Signal;
+import wsecho.logging.LogFormat;
+import wsecho.ops.EchoMetrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wsecho.config.ConfigException;
@@ -14,6 +20,7 @@ import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code java -jar ws-echo.jar}: loads the configuration, starts the service, and turns every
@@ -29,25 +36,58 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    Vertx vertx = Vertx.vertx();
+    EchoMetrics metrics = new EchoMetrics();
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .build();
     try {
       EchoConfig config = await(ConfigLoader.load(vertx, ConfigLoader.configPath()));
+      if (config.log().json()) {
+        LogFormat.useJson();
+      }
       EchoService.Started started;
       try {
-        started = await(EchoService.deploy(vertx, config));
+        started = await(EchoService.deploy(vertx, config, metrics));
       } catch (Exception failure) {
         throw startFailure(config, failure);
       }
-      Runtime.getRuntime().addShutdownHook(new Thread(() -> close(vertx), "ws-echo-shutdown"));
-      LOG.info("ws-echo listening on {}:{} (page {}, WebSocket {}), {} echo instances, Vert.x {}",
-          config.http().host(), started.port(), MainVerticle.PAGE_PATH, config.websocket().path(),
-          started.instances(), vertxVersion());
+      onTermination(() -> shutDown(started));
+      LOG.info("ws-echo listening on {}://{}:{} (page {}, WebSocket {}), {} echo instances, Vert.x {}",
+          config.http().tls().enabled() ? "https" : "http", config.http().host(), started.port(),
+          MainVerticle.PAGE_PATH, config.websocket().path(), started.instances(), vertxVersion());
     } catch (Exception failure) {
       // One line, no stack trace: these are the user's to fix.
       System.err.println(failure.getMessage());
       close(vertx);
+      LogFormat.flush();
       System.exit(failure instanceof ConfigException ? EXIT_BAD_CONFIG : EXIT_START_FAILED);
     }
+  }
+
+  /** SIGTERM (Kubernetes, docker stop) and SIGINT (Ctrl-C) drain the service, then exit 0. */
+  private static void onTermination(Runnable shutdown) {
+    AtomicBoolean once = new AtomicBoolean();
+    for (String name : new String[] {"TERM", "INT"}) {
+      Signal.handle(new Signal(name), signal -> {
+        if (once.compareAndSet(false, true)) {
+          new Thread(shutdown, "ws-echo-shutdown").start();
+        }
+      });
+    }
+  }
+
+  private static void shutDown(EchoService.Started started) {
+    LOG.info("shutting down: readiness is now 503, new WebSocket handshakes get 503");
+    try {
+      await(started.drain());
+    } catch (Exception e) {
+      LOG.warn("drain failed: {}", e.toString());
+    }
+    close(started.vertx());
+    LOG.info("stopped");
+    LogFormat.flush();
+    System.exit(0);
   }
 
   /** Waits on the main thread, which is not an event loop, for a start-up step. */

@@ -10,10 +10,12 @@ import io.vertx.ext.web.Router;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.micrometer.PrometheusScrapingHandler;
 import wsecho.config.EchoConfig;
-import wsecho.logging.MessageLog;
 import wsecho.ws.EchoEndpoint;
-import wsecho.ws.OpenConnections;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -31,17 +33,15 @@ public final class MainVerticle extends VerticleBase {
   static final long ASSET_MAX_AGE_SECONDS = 300;
 
   private final EchoConfig config;
-  private final MessageLog messageLog;
-  private final OpenConnections connections;
+  private final EchoService.Shared shared;
   private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>(); // deadline, System.nanoTime()
   private EchoEndpoint endpoint;
   private long handshakeSweep;
   private HttpServer server;
 
-  public MainVerticle(EchoConfig config, MessageLog messageLog, OpenConnections connections) {
+  public MainVerticle(EchoConfig config, EchoService.Shared shared) {
     this.config = config;
-    this.messageLog = messageLog;
-    this.connections = connections;
+    this.shared = shared;
   }
 
   @Override
@@ -60,8 +60,12 @@ public final class MainVerticle extends VerticleBase {
     router.get("/static/*").handler(StaticHandler.create(WEBROOT).setMaxAgeSeconds(ASSET_MAX_AGE_SECONDS));
     router.get("/favicon.ico").handler(this::serveFavicon);
     router.route(config.websocket().path()).handler(rc -> endpoint.handle(rc.request()));
+    router.get("/health/live").handler(liveness());
+    router.get("/health/ready").handler(readiness());
+    router.get("/metrics").handler(PrometheusScrapingHandler.create(shared.metrics().registry()));
 
-    endpoint = new EchoEndpoint(vertx, config.websocket(), messageLog, connections);
+    endpoint = new EchoEndpoint(vertx, config.websocket(), shared.messageLog(), shared.connections(),
+        shared.metrics(), shared.state());
     endpoint.start();
     long sweepMs = Math.max(10, Math.min(1000, config.http().handshakeTimeoutMs() / 4));
     handshakeSweep = vertx.setPeriodic(sweepMs, t -> closeSlowHandshakes());
@@ -112,9 +116,25 @@ public final class MainVerticle extends VerticleBase {
     });
   }
 
+  /** The process is serving: this instance's event loop answered. */
+  private HealthCheckHandler liveness() {
+    return HealthCheckHandler.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
+  }
+
+  /** Every verticle is deployed and the service is not draining for shutdown. */
+  private HealthCheckHandler readiness() {
+    return HealthCheckHandler.create(vertx).register("deployed-and-not-draining", promise ->
+        promise.complete(shared.state().isReady() ? Status.OK() : Status.KO(new JsonObject()
+            .put("draining", shared.state().isDraining()))));
+  }
+
   private HttpServerOptions serverOptions() {
-    EchoConfig.WebSocket ws = config.websocket();
-    return new HttpServerOptions()
+    HttpServerOptions options = new HttpServerOptions();
+    EchoConfig.Tls tls = config.http().tls();
+    if (tls.enabled()) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath()));
+    }
+    return options
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setMaxHeaderSize(config.http().maxHeaderSize())

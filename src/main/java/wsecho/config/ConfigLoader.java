@@ -75,7 +75,8 @@ public final class ConfigLoader {
         in.string("http.host", "0.0.0.0"),
         in.integer("http.port", 8000, 0, 65535),
         in.integer("http.handshakeTimeoutMs", 10_000, 1, 3_600_000),
-        in.integer("http.maxHeaderSize", 8192, 1024, 1024 * 1024));
+        in.integer("http.maxHeaderSize", 8192, 1024, 1024 * 1024),
+        tls(in));
     int instances = in.integer("instances", 0, 0, 1024);
     String wsPath = in.string("websocket.path", "/ws/echo");
     if (!wsPath.matches("/[A-Za-z0-9._~/-]*") || wsPath.equals("/ws/echo_display")) {
@@ -100,19 +101,40 @@ public final class ConfigLoader {
     EchoConfig.Log log = new EchoConfig.Log(
         in.bool("log.messages", true),
         in.integer("log.maxChars", 256, 0, MIB),
-        in.integer("log.queueCapacity", 10_000, 1, 10_000_000));
+        in.integer("log.queueCapacity", 10_000, 1, 10_000_000),
+        in.string("log.format", "text"));
+    if (!log.format().equals("text") && !log.json()) {
+      throw ConfigException.badValue("log.format", log.format(), "text or json");
+    }
+    EchoConfig.Shutdown shutdown = new EchoConfig.Shutdown(in.integer("shutdown.timeoutMs", 10_000, 0, 3_600_000));
     in.refuseUnknownFileKeys(fileName);
-    return new EchoConfig(http, instances, websocket, new EchoConfig.EventBus(address), log);
+    return new EchoConfig(http, instances, websocket, new EchoConfig.EventBus(address), log, shutdown);
+  }
+
+  private static EchoConfig.Tls tls(ConfigLayers in) {
+    String cert = in.string("http.tls.certPath", "");
+    String key = in.string("http.tls.keyPath", "");
+    if (cert.isEmpty() != key.isEmpty()) {
+      String missing = cert.isEmpty() ? "http.tls.certPath" : "http.tls.keyPath";
+      throw ConfigException.badValue(missing, "", "a PEM file: TLS needs both http.tls.certPath and http.tls.keyPath");
+    }
+    for (String[] file : new String[][] {{"http.tls.certPath", cert}, {"http.tls.keyPath", key}}) {
+      if (!file[1].isEmpty() && !Files.isReadable(Path.of(file[1]))) {
+        throw ConfigException.badValue(file[0], file[1], "a readable PEM file");
+      }
+    }
+    return new EchoConfig.Tls(cert, key);
   }
 
   /** Every key, in the order the README documents them. */
   public static List<String> keys() {
-    return List.of("http.host", "http.port", "http.handshakeTimeoutMs", "http.maxHeaderSize", "instances",
+    return List.of("http.host", "http.port", "http.handshakeTimeoutMs", "http.maxHeaderSize",
+        "http.tls.certPath", "http.tls.keyPath", "instances",
         "websocket.path", "websocket.maxFrameSize", "websocket.maxMessageSize", "websocket.compression",
         "websocket.allowedOrigins", "websocket.subprotocols", "websocket.maxConnections",
         "websocket.pingIntervalMs", "websocket.idleTimeoutMs", "websocket.closeTimeoutMs",
         "websocket.maxMessagesPerSecond", "eventBus.address", "log.messages", "log.maxChars",
-        "log.queueCapacity");
+        "log.queueCapacity", "log.format", "shutdown.timeoutMs");
   }
 
   public static String envName(String key) {

@@ -4,13 +4,23 @@ package wsecho.config;
  * The service's whole configuration: built and validated once at start by {@link ConfigLoader},
  * then handed to the verticles, which never parse JSON themselves.
  */
-public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus eventBus, Log log) {
+public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus eventBus, Log log, Shutdown shutdown) {
 
   /**
    * @param handshakeTimeoutMs a connection that has not sent a whole request head by then is closed
    * @param maxHeaderSize      request heads larger than this are refused
    */
-  public record Http(String host, int port, int handshakeTimeoutMs, int maxHeaderSize) {}
+  public record Http(String host, int port, int handshakeTimeoutMs, int maxHeaderSize, Tls tls) {}
+
+  /** PEM certificate chain and private key; both empty: plain HTTP and ws://. */
+  public record Tls(String certPath, String keyPath) {
+    public boolean enabled() {
+      return !certPath.isEmpty();
+    }
+  }
+
+  /** @param timeoutMs how long a SIGTERM drain waits for the WebSocket close handshakes */
+  public record Shutdown(int timeoutMs) {}
 
   /**
    * @param allowedOrigins       browser origins accepted besides the page's own; {@code *} for any
@@ -33,8 +43,13 @@ public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus
    * @param maxChars      text longer than this is cut in the log line
    * @param queueCapacity message lines waiting for the logger beyond this are dropped and counted,
    *                      so a slow log never builds an unbounded queue behind the echo
+   * @param format        {@code text}, or {@code json}: one JSON object per line for log collectors
    */
-  public record Log(boolean messages, int maxChars, int queueCapacity) {}
+  public record Log(boolean messages, int maxChars, int queueCapacity, String format) {
+    public boolean json() {
+      return "json".equals(format);
+    }
+  }
 
   /** The number of echo verticles to deploy: {@code instances}, where 0 means one per processor. */
   public int effectiveInstances() {

@@ -22,6 +22,7 @@ public final class MessageLog {
   private final String address;
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong droppedTotal = new AtomicLong();
 
   public MessageLog(EchoConfig config) {
     this.config = config.log();
@@ -44,6 +45,7 @@ public final class MessageLog {
     if (pending.incrementAndGet() > config.queueCapacity()) {
       pending.decrementAndGet();
       dropped.incrementAndGet();
+      droppedTotal.incrementAndGet();
       return;
     }
     bus.publish(address, message, LOCAL);
@@ -57,6 +59,11 @@ public final class MessageLog {
   /** Returns the lines dropped since the last call, and resets the count. */
   long takeDropped() {
     return dropped.getAndSet(0);
+  }
+
+  /** Lines dropped since the start. */
+  public long droppedTotal() {
+    return droppedTotal.get();
   }
 
   /** Lines published and not yet handled by the logger. */

@@ -9,6 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
 import wsecho.logging.MessageLog;
+import wsecho.ops.EchoMetrics;
+import wsecho.ops.ServiceState;
 
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -27,12 +29,17 @@ public final class EchoEndpoint {
   private final WebSocketHandshake.Policy policy;
   private final MessageLog messageLog;
   private final OpenConnections connections;
+  private final EchoMetrics metrics;
+  private final ServiceState state;
   private final Set<EchoSession> sessions = new LinkedHashSet<>(); // touched only on this instance's event loop
   private long accepted;
   private long timer = -1;
   private Context context;
 
-  public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, MessageLog messageLog, OpenConnections connections) {
+  public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, MessageLog messageLog, OpenConnections connections,
+                      EchoMetrics metrics, ServiceState state) {
+    this.metrics = metrics;
+    this.state = state;
     this.vertx = vertx;
     this.config = config;
     this.policy = new WebSocketHandshake.Policy(config.allowedOrigins(), config.subprotocols(), config.compression());
@@ -79,12 +86,16 @@ public final class EchoEndpoint {
   public void handle(HttpServerRequest request) {
     WebSocketHandshake.Outcome outcome = WebSocketHandshake.check(request, policy);
     if (outcome instanceof WebSocketHandshake.Refused refused) {
-      refuse(request, refused.status(), refused.reason());
+      refuse(request, refused);
       return;
     }
     WebSocketHandshake.Accepted accept = (WebSocketHandshake.Accepted) outcome;
+    if (state.isDraining()) {
+      refuse(request, new WebSocketHandshake.Refused(503, "draining", "server shutting down"));
+      return;
+    }
     if (!connections.tryOpen()) {
-      refuse(request, 503, "connection limit of " + config.maxConnections() + " reached");
+      refuse(request, new WebSocketHandshake.Refused(503, "limit", "connection limit of " + config.maxConnections() + " reached"));
       return;
     }
     HttpServerResponse response = request.response()
@@ -101,8 +112,9 @@ public final class EchoEndpoint {
     request.toNetSocket()
         .onSuccess(socket -> {
           accepted++;
+          metrics.opened();
           EchoSession session = new EchoSession(connections.nextId(), socket, vertx, config, accept.deflate(),
-              accept.resetInflaterEachMessage(), messageLog, this::ended);
+              accept.resetInflaterEachMessage(), messageLog, metrics, this::ended);
           sessions.add(session);
           session.start();
         })
@@ -127,7 +139,10 @@ public final class EchoEndpoint {
     });
   }
 
-  private static void refuse(HttpServerRequest request, int status, String reason) {
+  private void refuse(HttpServerRequest request, WebSocketHandshake.Refused refused) {
+    int status = refused.status();
+    String reason = refused.reason();
+    metrics.refused(refused.kind());
     LOG.info("handshake from {} refused: {} {}", request.remoteAddress(), status, reason);
     HttpServerResponse response = request.response().setStatusCode(status);
     if (status == 426) {

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
 import wsecho.logging.EchoedMessage;
 import wsecho.logging.MessageLog;
+import wsecho.ops.EchoMetrics;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ public final class EchoSession implements FrameReader.Listener {
   private final MessageInflater inflater;
   private final Utf8Validator utf8 = new Utf8Validator();
   private final Consumer<EchoSession> onClosed;
+  private final EchoMetrics metrics;
 
   private State state = State.OPEN;
   private Short closeCode;
@@ -54,6 +56,8 @@ public final class EchoSession implements FrameReader.Listener {
   private long messageSize;
   private Buffer preview;
   private int previewLimit;
+  private long messageStartNanos;
+  private boolean messageOpen;
   // The frame being read.
   private int frameOpcode;
   private boolean frameFin;
@@ -71,7 +75,8 @@ public final class EchoSession implements FrameReader.Listener {
   private int messagesInWindow;
 
   EchoSession(long id, NetSocket socket, Vertx vertx, EchoConfig.WebSocket limits, boolean deflate,
-              boolean resetInflater, MessageLog messageLog, Consumer<EchoSession> onClosed) {
+              boolean resetInflater, MessageLog messageLog, EchoMetrics metrics, Consumer<EchoSession> onClosed) {
+    this.metrics = metrics;
     this.id = id;
     this.socket = socket;
     this.remote = String.valueOf(socket.remoteAddress());
@@ -196,6 +201,8 @@ public final class EchoSession implements FrameReader.Listener {
     messageOpcode = opcode;
     messageCompressed = compressed;
     messageSize = 0;
+    messageStartNanos = System.nanoTime();
+    messageOpen = true;
     utf8.reset();
     previewLimit = opcode == FrameReader.BINARY
         ? EchoedMessage.BINARY_PREVIEW_BYTES
@@ -220,6 +227,8 @@ public final class EchoSession implements FrameReader.Listener {
   }
 
   private void endMessage() {
+    messageOpen = false;
+    metrics.echoed(messageOpcode == FrameReader.BINARY, messageSize, System.nanoTime() - messageStartNanos);
     if (preview != null) {
       messageLog.publish(vertx.eventBus(), new EchoedMessage(id, remote, messageOpcode == FrameReader.BINARY, preview, messageSize));
       preview = null;
@@ -364,6 +373,10 @@ public final class EchoSession implements FrameReader.Listener {
 
   private void closed() {
     state = State.CLOSED;
+    if (messageOpen) {
+      metrics.receivedNotEchoed(messageOpcode == FrameReader.BINARY, messageSize);
+    }
+    metrics.closed(closeCode == null ? 1006 : closeCode);
     if (closeTimer != -1) {
       vertx.cancelTimer(closeTimer);
     }

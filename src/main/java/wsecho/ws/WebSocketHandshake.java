@@ -30,7 +30,8 @@ public final class WebSocketHandshake {
   /** The handshake's result: either a refusal with an HTTP status, or the 101 answer's headers. */
   public sealed interface Outcome permits Refused, Accepted {}
 
-  public record Refused(int status, String reason) implements Outcome {}
+  /** @param kind a short, fixed name of the refusal, for metrics */
+  public record Refused(int status, String kind, String reason) implements Outcome {}
 
   /**
    * @param extensions the Sec-WebSocket-Extensions answer, or null
@@ -44,27 +45,27 @@ public final class WebSocketHandshake {
 
   public static Outcome check(HttpServerRequest request, Policy policy) {
     if (request.method() != HttpMethod.GET) {
-      return new Refused(405, "method " + request.method() + " is not GET");
+      return new Refused(405, "method", "method " + request.method() + " is not GET");
     }
     if (!hasToken(request.headers().getAll(HttpHeaders.UPGRADE), "websocket")) {
-      return new Refused(426, "no Upgrade: websocket");
+      return new Refused(426, "upgrade", "no Upgrade: websocket");
     }
     if (request.version() != HttpVersion.HTTP_1_1) {
-      return new Refused(400, "WebSocket needs HTTP/1.1");
+      return new Refused(400, "http_version", "WebSocket needs HTTP/1.1");
     }
     if (!hasToken(request.headers().getAll(HttpHeaders.CONNECTION), "upgrade")) {
-      return new Refused(400, "no Connection: Upgrade");
+      return new Refused(400, "connection", "no Connection: Upgrade");
     }
     if (!"13".equals(request.getHeader("Sec-WebSocket-Version"))) {
-      return new Refused(426, "Sec-WebSocket-Version is not 13");
+      return new Refused(426, "version", "Sec-WebSocket-Version is not 13");
     }
     String key = request.getHeader("Sec-WebSocket-Key");
     if (!isValidKey(key)) {
-      return new Refused(400, "missing or malformed Sec-WebSocket-Key");
+      return new Refused(400, "key", "missing or malformed Sec-WebSocket-Key");
     }
     String origin = request.getHeader(HttpHeaders.ORIGIN);
     if (origin != null && !originAllowed(origin, request, policy.allowedOrigins())) {
-      return new Refused(403, "origin " + origin + " is not allowed");
+      return new Refused(403, "origin", "origin " + origin + " is not allowed");
     }
     String subprotocol = chooseSubprotocol(request.headers().getAll("Sec-WebSocket-Protocol"), policy.subprotocols());
     Deflate deflate = policy.compression() ? negotiateDeflate(request.headers().getAll("Sec-WebSocket-Extensions")) : null;

@@ -25,13 +25,14 @@ class ConfigTest {
   @Test
   void hasTheDocumentedDefaults() {
     EchoConfig config = build(new JsonObject(), Map.of(), Map.of());
-    assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000, 10_000, 8192));
+    assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000, 10_000, 8192, new EchoConfig.Tls("", "")));
     assertThat(config.instances()).isZero();
     assertThat(config.effectiveInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("/ws/echo", 1 << 20, 1 << 20, true,
         List.of(), List.of(), 0, 30_000, 75_000, 5_000, 0));
     assertThat(config.eventBus().address()).isEqualTo("ws.echo.messages");
-    assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000));
+    assertThat(config.shutdown().timeoutMs()).isEqualTo(10_000);
+    assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000, "text"));
   }
 
   @Test
@@ -83,6 +84,21 @@ class ConfigTest {
         .containsExactly("chat", "echo");
     JsonObject bad = new JsonObject().put("websocket", new JsonObject().put("subprotocols", 5));
     assertThatThrownBy(() -> build(bad, Map.of(), Map.of())).hasMessageContaining("websocket.subprotocols = 5");
+  }
+
+  @Test
+  void refusesTlsWithOnlyOneOfCertificateAndKey() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("HTTP_TLS_CERT_PATH", "conf/config.json"), Map.of()))
+        .hasMessageContaining("http.tls.keyPath");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("HTTP_TLS_CERT_PATH", "/nonexistent.pem",
+        "HTTP_TLS_KEY_PATH", "/nonexistent.key"), Map.of()))
+        .hasMessageContaining("http.tls.certPath = \"/nonexistent.pem\" (expected a readable PEM file)");
+  }
+
+  @Test
+  void refusesAnUnknownLogFormat() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("LOG_FORMAT", "xml"), Map.of()))
+        .hasMessageContaining("log.format = \"xml\" (expected text or json)");
   }
 
   @Test
