@@ -51,7 +51,9 @@ public final class EchoService {
       echoes.forEach(echo -> echo.endpoint().closeAll(1001, "server shutting down"));
       Promise<Void> drained = Promise.promise();
       long deadline = System.nanoTime() + config.shutdown().timeoutMs() * 1_000_000L;
-      vertx.setPeriodic(0, 20, timer -> {
+      // Not setPeriodic(0, ...): with no initial delay, Vert.x 5.0.7 runs the handler before the
+      // timer can be cancelled from it.
+      vertx.setPeriodic(20, timer -> {
         int left = shared.connections().open();
         if (left == 0 || System.nanoTime() - deadline >= 0) {
           vertx.cancelTimer(timer);

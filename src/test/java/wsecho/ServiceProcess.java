@@ -19,11 +19,12 @@ public final class ServiceProcess implements AutoCloseable {
   private final Process process;
   private final List<String> stdout = new CopyOnWriteArrayList<>();
   private final List<String> stderr = new CopyOnWriteArrayList<>();
+  private final List<Thread> readers = new ArrayList<>();
 
   private ServiceProcess(Process process) {
     this.process = process;
-    drain(process.getInputStream(), stdout);
-    drain(process.getErrorStream(), stderr);
+    readers.add(drain(process.getInputStream(), stdout));
+    readers.add(drain(process.getErrorStream(), stderr));
   }
 
   public static Path jar() {
@@ -47,7 +48,7 @@ public final class ServiceProcess implements AutoCloseable {
     return new ServiceProcess(builder.start());
   }
 
-  private static void drain(java.io.InputStream stream, List<String> into) {
+  private static Thread drain(java.io.InputStream stream, List<String> into) {
     Thread reader = new Thread(() -> {
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
         for (String line; (line = lines.readLine()) != null; ) {
@@ -59,6 +60,7 @@ public final class ServiceProcess implements AutoCloseable {
     }, "service-output");
     reader.setDaemon(true);
     reader.start();
+    return reader;
   }
 
   /** Waits for a line on standard output; fails with everything printed so far if none comes. */
@@ -84,7 +86,9 @@ public final class ServiceProcess implements AutoCloseable {
       process.destroyForcibly();
       throw new AssertionError("the service did not exit; stdout=" + stdout + " stderr=" + stderr);
     }
-    Thread.sleep(100); // let the readers take the last lines
+    for (Thread reader : readers) {
+      reader.join(5000); // the readers end at end of stream: every line is in
+    }
     return process.exitValue();
   }
 
@@ -98,7 +102,8 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** SIGTERM, then the exit code. */
   public int stop() throws InterruptedException {
-    process.destroy();
+    // Through the handle: Process.destroy() also closes our ends of the pipes, losing the last lines.
+    process.toHandle().destroy();
     return awaitExit(Duration.ofSeconds(20));
   }
 
