@@ -67,6 +67,11 @@ public final class ConfigLoader {
     return fromLayers(json, Map.of(), Map.of(), "inline config");
   }
 
+  /** Validates a config file with environment variables over it, as the service would read them. */
+  public static EchoConfig fromFileAndEnvironment(JsonObject file, Map<String, String> env) {
+    return fromLayers(file, env, Map.of(), "config file");
+  }
+
   /** Builds and validates the config from the three layers; throws {@link ConfigException}. */
   static EchoConfig fromLayers(JsonObject file, Map<String, ?> env, Map<String, ?> sys,
                                String fileName) {
