@@ -6,6 +6,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import sun.misc.Signal;
+import wsecho.bench.BenchCommand;
 import wsecho.logging.LogFormat;
 import wsecho.ops.EchoMetrics;
 import org.slf4j.Logger;
@@ -36,6 +37,14 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("bench")) {
+      System.exit(BenchCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length)));
+    }
+    if (args.length > 0) {
+      System.err.println("usage: java -jar ws-echo.jar            (the service; configuration: conf/config.json, environment, -D)");
+      System.err.println("       java -jar ws-echo.jar bench ...  (the load generator; bench --help for its options)");
+      System.exit(2);
+    }
     EchoMetrics metrics = new EchoMetrics();
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
