@@ -107,6 +107,7 @@ public final class ConfigLoader {
         in.bool("log.messages", true),
         in.integer("log.maxChars", 256, 0, MIB),
         in.integer("log.queueCapacity", 10_000, 1, 10_000_000),
+        in.integer("log.maxLinesPerSecond", 1_000, 0, 100_000_000),
         in.string("log.format", "text"));
     if (!log.format().equals("text") && !log.json()) {
       throw ConfigException.badValue("log.format", log.format(), "text or json");
@@ -139,7 +140,7 @@ public final class ConfigLoader {
         "websocket.allowedOrigins", "websocket.subprotocols", "websocket.maxConnections",
         "websocket.pingIntervalMs", "websocket.idleTimeoutMs", "websocket.closeTimeoutMs",
         "websocket.maxMessagesPerSecond", "eventBus.address", "log.messages", "log.maxChars",
-        "log.queueCapacity", "log.format", "shutdown.timeoutMs");
+        "log.queueCapacity", "log.maxLinesPerSecond", "log.format", "shutdown.timeoutMs");
   }
 
   public static String envName(String key) {

@@ -43,9 +43,10 @@ public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus
    * @param maxChars      text longer than this is cut in the log line
    * @param queueCapacity message lines waiting for the logger beyond this are dropped and counted,
    *                      so a slow log never builds an unbounded queue behind the echo
+   * @param maxLinesPerSecond message lines beyond this rate are dropped and counted; 0: no limit
    * @param format        {@code text}, or {@code json}: one JSON object per line for log collectors
    */
-  public record Log(boolean messages, int maxChars, int queueCapacity, String format) {
+  public record Log(boolean messages, int maxChars, int queueCapacity, int maxLinesPerSecond, String format) {
     public boolean json() {
       return "json".equals(format);
     }

@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The echo's side of message logging: publishes each echoed message on the event bus unless the
- * logger is already {@code log.queueCapacity} lines behind, in which case the line is dropped and
- * counted. Publishing never blocks and never waits for the logger.
+ * The echo's side of message logging: publishes echoed messages on the event bus up to
+ * {@code log.maxLinesPerSecond}, and while the logger is less than {@code log.queueCapacity} lines
+ * behind; other lines are dropped and counted. Publishing never blocks and never waits for the
+ * logger, and a dropped line costs almost nothing, so logging cannot slow the echo down.
  *
  * <p>One instance is shared by every echo verticle and the {@link LoggingVerticle}.
  */
@@ -23,6 +24,8 @@ public final class MessageLog {
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong droppedTotal = new AtomicLong();
+  private final AtomicLong windowStart = new AtomicLong(System.nanoTime());
+  private final AtomicInteger linesInWindow = new AtomicInteger();
 
   public MessageLog(EchoConfig config) {
     this.config = config.log();
@@ -41,14 +44,48 @@ public final class MessageLog {
     return config.maxChars();
   }
 
-  public void publish(EventBus bus, EchoedMessage message) {
+  /**
+   * Decides, at the start of a message and before anything is copied for it, whether it gets a
+   * log line: not past {@code log.maxLinesPerSecond}, nor with {@code log.queueCapacity} lines
+   * already waiting. A message refused here costs the echo path two atomic operations.
+   * An admitted message must be {@link #publish published} or {@link #cancel cancelled}.
+   */
+  public boolean admit() {
+    if (!config.messages()) {
+      return false;
+    }
+    int max = config.maxLinesPerSecond();
+    if (max > 0) {
+      long now = System.nanoTime();
+      long start = windowStart.get();
+      if (now - start >= 1_000_000_000L && windowStart.compareAndSet(start, now)) {
+        linesInWindow.set(0);
+      }
+      if (linesInWindow.incrementAndGet() > max) {
+        drop();
+        return false;
+      }
+    }
     if (pending.incrementAndGet() > config.queueCapacity()) {
       pending.decrementAndGet();
-      dropped.incrementAndGet();
-      droppedTotal.incrementAndGet();
-      return;
+      drop();
+      return false;
     }
+    return true;
+  }
+
+  public void publish(EventBus bus, EchoedMessage message) {
     bus.publish(address, message, LOCAL);
+  }
+
+  /** An admitted message that ended without an echo (its connection closed). */
+  public void cancel() {
+    pending.decrementAndGet();
+  }
+
+  private void drop() {
+    dropped.incrementAndGet();
+    droppedTotal.incrementAndGet();
   }
 
   /** Called by the logger when it has handled one published message. */

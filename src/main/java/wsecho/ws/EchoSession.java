@@ -65,6 +65,8 @@ public final class EchoSession implements FrameReader.Listener {
   private final List<Buffer> framePayload = new ArrayList<>();
   // True while a binary frame's echo is half written: no other frame may be written until it ends.
   private boolean streaming;
+  private Buffer pendingHeader;
+  private static final int SMALL_PAYLOAD = 4096;
   private int deferredCloseCode;
   private String deferredCloseReason;
 
@@ -143,8 +145,13 @@ public final class EchoSession implements FrameReader.Listener {
       messageSize += length;
       if (opcode == FrameReader.BINARY) {
         // Binary needs no checking: its echo starts before the frame has fully arrived.
-        socket.write(Frames.header(messageStart ? FrameReader.BINARY : FrameReader.CONTINUATION, fin, length));
-        streaming = length > 0;
+        Buffer header = Frames.header(messageStart ? FrameReader.BINARY : FrameReader.CONTINUATION, fin, length);
+        if (length == 0) {
+          socket.write(header);
+        } else {
+          pendingHeader = header; // written with the first chunk: one write for a small frame
+          streaming = true;
+        }
       }
     }
   }
@@ -157,7 +164,12 @@ public final class EchoSession implements FrameReader.Listener {
     if (!isControl(frameOpcode) && !messageCompressed) {
       capturePreview(chunk);
       if (frameOpcode == FrameReader.BINARY) {
-        socket.write(chunk);
+        if (pendingHeader != null) {
+          writeFrame(pendingHeader, chunk);
+          pendingHeader = null;
+        } else {
+          socket.write(chunk);
+        }
         return;
       }
       checkUtf8(chunk); // fail at the first bad byte, not at the end of the message
@@ -185,9 +197,14 @@ public final class EchoSession implements FrameReader.Listener {
       for (Buffer part : framePayload) {
         length += part.length();
       }
-      socket.write(Frames.header(frameStartsMessage ? FrameReader.TEXT : FrameReader.CONTINUATION, frameFin, length));
-      for (Buffer part : framePayload) {
-        socket.write(part);
+      Buffer header = Frames.header(frameStartsMessage ? FrameReader.TEXT : FrameReader.CONTINUATION, frameFin, length);
+      if (framePayload.size() == 1) {
+        writeFrame(header, framePayload.get(0));
+      } else {
+        socket.write(header);
+        for (Buffer part : framePayload) {
+          socket.write(part);
+        }
       }
     }
     framePayload.clear();
@@ -207,7 +224,10 @@ public final class EchoSession implements FrameReader.Listener {
     previewLimit = opcode == FrameReader.BINARY
         ? EchoedMessage.BINARY_PREVIEW_BYTES
         : Math.max(0, messageLog.maxChars()) * 4; // a character is at most 4 bytes of UTF-8
-    preview = messageLog.enabled() ? Buffer.buffer(Math.min(previewLimit, 256)) : null;
+    if (preview != null) {
+      messageLog.cancel(); // the previous message never completed
+    }
+    preview = messageLog.admit() ? Buffer.buffer(Math.min(previewLimit, 256)) : null;
   }
 
   /** Compressed frames are inflated whole (at most maxFrameSize of input), checked, and echoed uncompressed. */
@@ -222,8 +242,17 @@ public final class EchoSession implements FrameReader.Listener {
         throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
       }
     }
-    socket.write(Frames.header(frameStartsMessage ? messageOpcode : FrameReader.CONTINUATION, frameFin, inflated.length()));
-    socket.write(inflated);
+    writeFrame(Frames.header(frameStartsMessage ? messageOpcode : FrameReader.CONTINUATION, frameFin, inflated.length()), inflated);
+  }
+
+  /** Small payloads are copied behind their header: one write instead of two. */
+  private void writeFrame(Buffer header, Buffer payload) {
+    if (payload.length() <= SMALL_PAYLOAD) {
+      socket.write(header.appendBuffer(payload));
+    } else {
+      socket.write(header);
+      socket.write(payload);
+    }
   }
 
   private void endMessage() {
@@ -375,6 +404,10 @@ public final class EchoSession implements FrameReader.Listener {
     state = State.CLOSED;
     if (messageOpen) {
       metrics.receivedNotEchoed(messageOpcode == FrameReader.BINARY, messageSize);
+    }
+    if (preview != null) {
+      messageLog.cancel();
+      preview = null;
     }
     metrics.closed(closeCode == null ? 1006 : closeCode);
     if (closeTimer != -1) {

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark on this machine: ws-echo (message logging on, standard output to a file)
+# and a bare Vert.x echo baseline, each pinned to CPU 0 under a CPU quota, the load generator
+# (java -jar target/ws-echo.jar bench) pinned to CPU 1. Prints a markdown table and writes it
+# under bench/results/. A script that prints figures: it asserts nothing about speed.
+#
+#   bench/run.sh                      20 s per load, quota 50% of one core
+#   DURATION=5s QUOTA=100 bench/run.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-20s}
+WARMUP=${WARMUP:-3s}
+QUOTA=${QUOTA:-50}             # percent of one core for the server
+IDLE=${IDLE:-8000}
+SERVER_CPU=${SERVER_CPU:-0}
+LOAD_CPU=${LOAD_CPU:-1}
+PORT=${PORT:-18000}
+OUT=bench/results
+mkdir -p "$OUT" target/bench
+stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
+log="$OUT/$stamp.log"
+
+[ -f target/ws-echo.jar ] || mvn -B -q -DskipTests package
+javac -d target/bench -cp target/ws-echo.jar bench/BareVertxEcho.java
+
+# A CPU quota through the cgroup cpu controller (v2, or v1 as on this machine).
+cgroup=""
+setup_cgroup() {
+  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+    cgroup=/sys/fs/cgroup/wsecho-bench
+    mkdir -p "$cgroup" 2>/dev/null && echo "$((QUOTA * 1000)) 100000" > "$cgroup/cpu.max" 2>/dev/null || cgroup=""
+  elif [ -d /sys/fs/cgroup/cpu ]; then
+    cgroup=/sys/fs/cgroup/cpu/wsecho-bench
+    mkdir -p "$cgroup" 2>/dev/null && echo 100000 > "$cgroup/cpu.cfs_period_us" \
+      && echo "$((QUOTA * 1000))" > "$cgroup/cpu.cfs_quota_us" || cgroup=""
+  fi
+  [ -n "$cgroup" ] || echo "warning: no writable cgroup cpu controller: the servers run without a CPU quota" >&2
+}
+setup_cgroup
+
+server_pid=""
+stop_server() {
+  if [ -n "$server_pid" ]; then
+    kill "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+    server_pid=""
+  fi
+}
+cleanup() {
+  stop_server
+  [ -n "$cgroup" ] && rmdir "$cgroup" 2>/dev/null || true
+}
+trap cleanup EXIT
+
+wait_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "server did not listen on $PORT" >&2
+  exit 1
+}
+
+start_server() { # name
+  case "$1" in
+    ws-echo)
+      HTTP_PORT=$PORT INSTANCES=1 LOG_MESSAGES=true taskset -c "$SERVER_CPU" \
+        java -jar target/ws-echo.jar > "target/bench/ws-echo.out" 2>&1 &
+      ;;
+    bare-vertx)
+      taskset -c "$SERVER_CPU" java -cp target/ws-echo.jar:target/bench BareVertxEcho "$PORT" \
+        > "target/bench/bare-vertx.out" 2>&1 &
+      ;;
+  esac
+  server_pid=$!
+  [ -n "$cgroup" ] && echo "$server_pid" > "$cgroup/cgroup.procs"
+  wait_port
+}
+
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$server_pid/status"; }
+peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status"; }
+
+bench() { # args...
+  taskset -c "$LOAD_CPU" java -jar target/ws-echo.jar bench --url "ws://127.0.0.1:$PORT/ws/echo" \
+    --duration "$DURATION" --warmup "$WARMUP" --quiet "$@" | tee -a "$log" | awk '/^RESULT/'
+}
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+
+declare -A R
+for server in ws-echo bare-vertx; do
+  echo "== $server" | tee -a "$log"
+  start_server "$server"
+  R[$server,text64]=$(bench --connections 100 --size 64 --window 16 | field msgs_per_s)
+  R[$server,bin4k]=$(bench --connections 50 --size 4096 --window 8 --binary | field msgs_per_s)
+  R[$server,bin256k]=$(bench --connections 8 --size 262144 --window 2 --binary | field msgs_per_s)
+  R[$server,peak]=$(( $(peak_kib) / 1024 ))
+  R[$server,hs]=$(bench --handshakes --connections 50 | field handshakes_per_s)
+  stop_server
+
+  start_server "$server"
+  sleep 2
+  before=$(rss_kib)
+  taskset -c "$LOAD_CPU" java -jar target/ws-echo.jar bench --url "ws://127.0.0.1:$PORT/ws/echo" \
+    --idle "$IDLE" --duration 10s --quiet > target/bench/idle.out 2>&1 &
+  idle_pid=$!
+  # Sample the server's RSS once every connection is open and has echoed once.
+  for _ in $(seq 1 600); do grep -q "RESULT mode=idle " target/bench/idle.out && break; sleep 0.1; done
+  sleep 3
+  after=$(rss_kib)
+  wait "$idle_pid" || true
+  cat target/bench/idle.out >> "$log"
+  opened=$(awk '/^RESULT mode=idle / {print}' target/bench/idle.out | field opened)
+  R[$server,idle]=$(awk -v a="$after" -v b="$before" -v n="${opened:-0}" 'BEGIN { if (n > 0) printf "%.1f", (a - b) / n; else print "n/a" }')
+  R[$server,idleopen]=${opened:-0}
+  stop_server
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+{
+  echo "### ws-echo vs bare Vert.x $(date -u +%Y-%m-%d), $(nproc) cores, server on CPU $SERVER_CPU at ${QUOTA}% quota, load on CPU $LOAD_CPU, ${DURATION} per load"
+  echo
+  echo "| server | 64 B text msg/s | 4 KiB binary msg/s | 256 KiB binary msg/s | peak RSS | idle conn (RSS per connection, $IDLE open) | handshakes/s |"
+  echo "|---|---|---|---|---|---|---|"
+  for server in ws-echo bare-vertx; do
+    echo "| $server | ${R[$server,text64]} | ${R[$server,bin4k]} | ${R[$server,bin256k]} | ${R[$server,peak]} MiB | ${R[$server,idle]} KiB (${R[$server,idleopen]} open) | ${R[$server,hs]} |"
+  done
+  echo "| ws-echo / bare | $(ratio "${R[ws-echo,text64]}" "${R[bare-vertx,text64]}") | $(ratio "${R[ws-echo,bin4k]}" "${R[bare-vertx,bin4k]}") | $(ratio "${R[ws-echo,bin256k]}" "${R[bare-vertx,bin256k]}") | $(ratio "${R[ws-echo,peak]}" "${R[bare-vertx,peak]}") | | $(ratio "${R[ws-echo,hs]}" "${R[bare-vertx,hs]}") |"
+  echo
+  echo "Loads: 100 connections x 16 in flight (64 B), 50 x 8 (4 KiB), 8 x 2 (256 KiB); every echo verified byte for byte."
+  echo "Command: DURATION=$DURATION QUOTA=$QUOTA bench/run.sh"
+} | tee "$OUT/$stamp.md"
