@@ -1,30 +1,36 @@
 package wsecho.ops;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
+import io.prometheus.metrics.model.snapshots.Exemplars;
+import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import io.prometheus.metrics.model.snapshots.Unit;
 
-import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
- * The service's own metrics, in the Prometheus registry that Vert.x's metrics also use. The
- * per-message meters are created once and kept, so the echo path only increments them.
+ * The service's own metrics, in the Prometheus registry that Vert.x's metrics also use. Per-message
+ * figures are counted in each echo instance's {@link EchoStats} (plain fields, no atomics) and summed
+ * here when scraped; per-connection figures use Micrometer meters directly.
  */
 public final class EchoMetrics {
 
+  private static final String[] TYPES = {"text", "binary"};
+
   private final PrometheusMeterRegistry registry;
-  private final Counter[] received = new Counter[2];
-  private final Counter[] receivedBytes = new Counter[2];
-  private final Counter[] echoed = new Counter[2];
-  private final Counter[] echoedBytes = new Counter[2];
+  private final List<EchoStats> stats = new CopyOnWriteArrayList<>();
   private final Counter opened;
-  private final Timer echoTime;
   private final Map<Integer, Counter> closes = new ConcurrentHashMap<>();
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
@@ -34,24 +40,50 @@ public final class EchoMetrics {
 
   public EchoMetrics(PrometheusMeterRegistry registry) {
     this.registry = registry;
-    String[] types = {"text", "binary"};
     for (int i = 0; i < 2; i++) {
-      received[i] = Counter.builder("wsecho.messages.received").description("WebSocket messages received")
-          .tag("type", types[i]).register(registry);
-      receivedBytes[i] = Counter.builder("wsecho.received").baseUnit("bytes")
-          .description("WebSocket message payload received, after decompression").tag("type", types[i]).register(registry);
-      echoed[i] = Counter.builder("wsecho.messages.echoed").description("WebSocket messages echoed")
-          .tag("type", types[i]).register(registry);
-      echoedBytes[i] = Counter.builder("wsecho.echoed").baseUnit("bytes")
-          .description("WebSocket message payload echoed").tag("type", types[i]).register(registry);
+      int type = i;
+      sum("wsecho.messages.received", null, "WebSocket messages received", type, s -> s.received[type]);
+      sum("wsecho.received", "bytes", "WebSocket message payload received, after decompression", type, s -> s.receivedBytes[type]);
+      sum("wsecho.messages.echoed", null, "WebSocket messages echoed", type, s -> s.echoed[type]);
+      sum("wsecho.echoed", "bytes", "WebSocket message payload echoed", type, s -> s.echoedBytes[type]);
     }
     opened = Counter.builder("wsecho.connections.opened").description("WebSocket connections accepted").register(registry);
-    echoTime = Timer.builder("wsecho.echo.duration")
-        .description("Server-side time from a message's first byte to the write of its echo's last frame")
-        .publishPercentileHistogram()
-        .minimumExpectedValue(Duration.ofNanos(1_000))
-        .maximumExpectedValue(Duration.ofSeconds(10))
-        .register(registry);
+    registry.getPrometheusRegistry().register(this::echoDurationHistogram);
+  }
+
+  private void sum(String name, String unit, String description, int type, ToLongFunction<EchoStats> field) {
+    FunctionCounter.builder(name, stats, all -> all.stream().mapToLong(field).sum())
+        .baseUnit(unit).description(description).tag("type", TYPES[type]).register(registry);
+  }
+
+  /** A new echo instance's counters, included in every scrape from now on. */
+  public EchoStats newStats() {
+    EchoStats instance = new EchoStats();
+    stats.add(instance);
+    return instance;
+  }
+
+  private HistogramSnapshot echoDurationHistogram() {
+    double[] bounds = new double[EchoStats.BUCKETS + 1];
+    long[] counts = new long[EchoStats.BUCKETS + 1];
+    long sumNanos = 0;
+    for (int b = 0; b < EchoStats.BUCKETS; b++) {
+      bounds[b] = EchoStats.upperBoundSeconds(b);
+    }
+    bounds[EchoStats.BUCKETS] = Double.POSITIVE_INFINITY;
+    for (EchoStats instance : stats) {
+      for (int b = 0; b <= EchoStats.BUCKETS; b++) {
+        counts[b] += instance.durationBuckets[b];
+      }
+      sumNanos += instance.durationSumNanos;
+    }
+    return HistogramSnapshot.builder()
+        .name("wsecho_echo_duration_seconds")
+        .unit(Unit.SECONDS)
+        .help("Server-side time from a message's first frame to the write of its echo's last frame")
+        .dataPoint(new HistogramSnapshot.HistogramDataPointSnapshot(ClassicHistogramBuckets.of(bounds, counts),
+            sumNanos / 1e9, Labels.EMPTY, Exemplars.EMPTY, 0L))
+        .build();
   }
 
   public PrometheusMeterRegistry registry() {
@@ -63,28 +95,11 @@ public final class EchoMetrics {
   }
 
   public void counter(String name, String description, Supplier<Number> value) {
-    io.micrometer.core.instrument.FunctionCounter.builder(name, value, v -> v.get().doubleValue())
-        .description(description).register(registry);
+    FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
   }
 
   public void opened() {
     opened.increment();
-  }
-
-  public void echoed(boolean binary, long bytes, long nanos) {
-    int i = binary ? 1 : 0;
-    received[i].increment();
-    receivedBytes[i].increment(bytes);
-    echoed[i].increment();
-    echoedBytes[i].increment(bytes);
-    echoTime.record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
-  }
-
-  /** A message that was refused or cut by a close before its echo completed. */
-  public void receivedNotEchoed(boolean binary, long bytes) {
-    int i = binary ? 1 : 0;
-    received[i].increment();
-    receivedBytes[i].increment(bytes);
   }
 
   public void closed(int code) {

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
 import wsecho.logging.MessageLog;
 import wsecho.ops.EchoMetrics;
+import wsecho.ops.EchoStats;
 import wsecho.ops.ServiceState;
 
 import java.util.LinkedHashSet;
@@ -30,6 +31,7 @@ public final class EchoEndpoint {
   private final MessageLog messageLog;
   private final OpenConnections connections;
   private final EchoMetrics metrics;
+  private final EchoStats stats;
   private final ServiceState state;
   private final Set<EchoSession> sessions = new LinkedHashSet<>(); // touched only on this instance's event loop
   private long accepted;
@@ -39,6 +41,7 @@ public final class EchoEndpoint {
   public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, MessageLog messageLog, OpenConnections connections,
                       EchoMetrics metrics, ServiceState state) {
     this.metrics = metrics;
+    this.stats = metrics.newStats();
     this.state = state;
     this.vertx = vertx;
     this.config = config;
@@ -114,7 +117,7 @@ public final class EchoEndpoint {
           accepted++;
           metrics.opened();
           EchoSession session = new EchoSession(connections.nextId(), socket, vertx, config, accept.deflate(),
-              accept.resetInflaterEachMessage(), messageLog, metrics, this::ended);
+              accept.resetInflaterEachMessage(), messageLog, metrics, stats, this::ended);
           sessions.add(session);
           session.start();
         })

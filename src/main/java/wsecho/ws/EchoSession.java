@@ -11,6 +11,7 @@ import wsecho.config.EchoConfig;
 import wsecho.logging.EchoedMessage;
 import wsecho.logging.MessageLog;
 import wsecho.ops.EchoMetrics;
+import wsecho.ops.EchoStats;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -44,6 +45,7 @@ public final class EchoSession implements FrameReader.Listener {
   private final Utf8Validator utf8 = new Utf8Validator();
   private final Consumer<EchoSession> onClosed;
   private final EchoMetrics metrics;
+  private final EchoStats stats;
 
   private State state = State.OPEN;
   private Short closeCode;
@@ -77,8 +79,10 @@ public final class EchoSession implements FrameReader.Listener {
   private int messagesInWindow;
 
   EchoSession(long id, NetSocket socket, Vertx vertx, EchoConfig.WebSocket limits, boolean deflate,
-              boolean resetInflater, MessageLog messageLog, EchoMetrics metrics, Consumer<EchoSession> onClosed) {
+              boolean resetInflater, MessageLog messageLog, EchoMetrics metrics, EchoStats stats,
+              Consumer<EchoSession> onClosed) {
     this.metrics = metrics;
+    this.stats = stats;
     this.id = id;
     this.socket = socket;
     this.remote = String.valueOf(socket.remoteAddress());
@@ -257,7 +261,7 @@ public final class EchoSession implements FrameReader.Listener {
 
   private void endMessage() {
     messageOpen = false;
-    metrics.echoed(messageOpcode == FrameReader.BINARY, messageSize, System.nanoTime() - messageStartNanos);
+    stats.echoed(messageOpcode == FrameReader.BINARY, messageSize, System.nanoTime() - messageStartNanos);
     if (preview != null) {
       messageLog.publish(vertx.eventBus(), new EchoedMessage(id, remote, messageOpcode == FrameReader.BINARY, preview, messageSize));
       preview = null;
@@ -403,7 +407,7 @@ public final class EchoSession implements FrameReader.Listener {
   private void closed() {
     state = State.CLOSED;
     if (messageOpen) {
-      metrics.receivedNotEchoed(messageOpcode == FrameReader.BINARY, messageSize);
+      stats.receivedNotEchoed(messageOpcode == FrameReader.BINARY, messageSize);
     }
     if (preview != null) {
       messageLog.cancel();

@@ -1,0 +1,102 @@
+package wsecho.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import wsecho.EchoService;
+import wsecho.TestService;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The load generator's checks work: a true echo passes, a wrong one is caught. No timing is asserted. */
+class LoadGeneratorTest {
+
+  private Vertx vertx;
+
+  @BeforeEach
+  void start() {
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private int servicePort() throws Exception {
+    return EchoService.deploy(vertx, TestService.config(new JsonObject().put("log", new JsonObject().put("messages", false))))
+        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS).port();
+  }
+
+  /** An echo server that gets one byte wrong in every tenth message. */
+  private int brokenEchoPort() throws Exception {
+    HttpServer server = vertx.createHttpServer().webSocketHandler(ws -> {
+      int[] count = {0};
+      ws.binaryMessageHandler(message -> {
+        Buffer echo = message.copy();
+        if (++count[0] % 10 == 0) {
+          echo.setByte(echo.length() - 1, (byte) (echo.getByte(echo.length() - 1) + 1));
+        }
+        ws.writeBinaryMessage(echo);
+      });
+      ws.textMessageHandler(text -> ws.writeBinaryMessage(Buffer.buffer(text))); // text back as binary: wrong type
+    });
+    return server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+  }
+
+  private static String[] args(int port, String... more) {
+    String[] base = {"--url", "ws://127.0.0.1:" + port + "/ws/echo", "--duration", "1s", "--warmup", "200ms", "--quiet"};
+    String[] all = new String[base.length + more.length];
+    System.arraycopy(base, 0, all, 0, base.length);
+    System.arraycopy(more, 0, all, base.length, more.length);
+    return all;
+  }
+
+  private static int run(String[] args, ByteArrayOutputStream output) throws Exception {
+    return new LoadGenerator(BenchOptions.parse(args), new PrintStream(output, true, StandardCharsets.UTF_8)).run();
+  }
+
+  @Test
+  void verifiesEveryEchoOfTheRealServiceAndPrintsOneResultLine() throws Exception {
+    int port = servicePort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(run(args(port, "--connections", "4", "--size", "100", "--window", "4"), output)).isZero();
+    String text = output.toString(StandardCharsets.UTF_8);
+    assertThat(text).containsPattern("RESULT mode=echo size=100 type=text connections=4 window=4 msgs_per_s=\\d+ .* errors=0 mismatches=0 opened=4");
+    assertThat(text).doesNotContain("messages=0 ");
+  }
+
+  @Test
+  void catchesABinaryEchoWithOneWrongByte() throws Exception {
+    int port = brokenEchoPort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(run(args(port, "--connections", "2", "--size", "64", "--window", "2", "--binary"), output)).isEqualTo(1);
+    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("mismatches=[1-9]");
+  }
+
+  @Test
+  void catchesTextEchoedAsBinary() throws Exception {
+    int port = brokenEchoPort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(run(args(port, "--connections", "1", "--size", "32", "--window", "1"), output)).isEqualTo(1);
+    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("mismatches=[1-9]");
+  }
+
+  @Test
+  void refusesBadArgumentsWithAClearMessage() {
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--connections", "10"}))
+        .hasMessageContaining("--url");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--url", "ws://x/", "--size", "4"}))
+        .hasMessageContaining("--size must be at least 16");
+    assertThat(BenchOptions.parse(new String[] {"--url", "ws://h:1/p", "--duration", "1500ms"}).duration().toMillis()).isEqualTo(1500);
+  }
+}

@@ -1,0 +1,30 @@
+package wsecho.ops;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class EchoMetricsTest {
+
+  @Test
+  void sumsEveryInstanceAndExposesACumulativeDurationHistogram() {
+    EchoMetrics metrics = new EchoMetrics();
+    EchoStats first = metrics.newStats();
+    EchoStats second = metrics.newStats();
+    first.echoed(false, 10, 1_500_000);   // 1.5 ms: in the 2.048 ms bucket
+    second.echoed(true, 1000, 3_000);     // 3 µs: in the 4 µs bucket
+    second.receivedNotEchoed(true, 7);
+    String scrape = metrics.registry().scrape();
+    assertThat(scrape)
+        .contains("wsecho_messages_received_total{type=\"binary\"} 2.0")
+        .contains("wsecho_received_bytes_total{type=\"binary\"} 1007.0")
+        .contains("wsecho_messages_echoed_total{type=\"binary\"} 1.0")
+        .contains("wsecho_echoed_bytes_total{type=\"text\"} 10.0")
+        .contains("wsecho_echo_duration_seconds_bucket{le=\"2.0E-6\"} 0")
+        .contains("wsecho_echo_duration_seconds_bucket{le=\"4.0E-6\"} 1")
+        .contains("wsecho_echo_duration_seconds_bucket{le=\"0.001024\"} 1")
+        .contains("wsecho_echo_duration_seconds_bucket{le=\"0.002048\"} 2")
+        .contains("wsecho_echo_duration_seconds_bucket{le=\"+Inf\"} 2")
+        .contains("wsecho_echo_duration_seconds_count 2");
+  }
+}
