@@ -13,6 +13,7 @@ DURATION=${DURATION:-20s}
 WARMUP=${WARMUP:-3s}
 QUOTA=${QUOTA:-50}             # percent of one core for the server
 IDLE=${IDLE:-8000}
+ONLY_THROUGHPUT=${ONLY_THROUGHPUT:-}   # set to skip the idle and handshake measurements
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 PORT=${PORT:-18000}
@@ -95,6 +96,11 @@ for server in ws-echo bare-vertx; do
   R[$server,bin4k]=$(bench --connections 50 --size 4096 --window 8 --binary | field msgs_per_s)
   R[$server,bin256k]=$(bench --connections 8 --size 262144 --window 2 --binary | field msgs_per_s)
   R[$server,peak]=$(( $(peak_kib) / 1024 ))
+  if [ -n "$ONLY_THROUGHPUT" ]; then
+    stop_server
+    R[$server,hs]=skipped R[$server,idle]=skipped R[$server,idleopen]=0
+    continue
+  fi
   R[$server,hs]=$(bench --handshakes --connections 50 | field handshakes_per_s)
   stop_server
 

@@ -149,7 +149,8 @@ public final class EchoSession implements FrameReader.Listener {
       messageSize += length;
       if (opcode == FrameReader.BINARY) {
         // Binary needs no checking: its echo starts before the frame has fully arrived.
-        Buffer header = Frames.header(messageStart ? FrameReader.BINARY : FrameReader.CONTINUATION, fin, length);
+        Buffer header = Frames.header(messageStart ? FrameReader.BINARY : FrameReader.CONTINUATION, fin, length,
+            length <= SMALL_PAYLOAD ? (int) length : 0);
         if (length == 0) {
           socket.write(header);
         } else {
@@ -201,7 +202,8 @@ public final class EchoSession implements FrameReader.Listener {
       for (Buffer part : framePayload) {
         length += part.length();
       }
-      Buffer header = Frames.header(frameStartsMessage ? FrameReader.TEXT : FrameReader.CONTINUATION, frameFin, length);
+      Buffer header = Frames.header(frameStartsMessage ? FrameReader.TEXT : FrameReader.CONTINUATION, frameFin, length,
+          length <= SMALL_PAYLOAD ? (int) length : 0);
       if (framePayload.size() == 1) {
         writeFrame(header, framePayload.get(0));
       } else {
@@ -246,7 +248,8 @@ public final class EchoSession implements FrameReader.Listener {
         throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
       }
     }
-    writeFrame(Frames.header(frameStartsMessage ? messageOpcode : FrameReader.CONTINUATION, frameFin, inflated.length()), inflated);
+    writeFrame(Frames.header(frameStartsMessage ? messageOpcode : FrameReader.CONTINUATION, frameFin, inflated.length(),
+        inflated.length() <= SMALL_PAYLOAD ? inflated.length() : 0), inflated);
   }
 
   /** Small payloads are copied behind their header: one write instead of two. */
@@ -276,8 +279,15 @@ public final class EchoSession implements FrameReader.Listener {
   }
 
   private void checkUtf8(Buffer chunk) throws ProtocolException {
-    byte[] bytes = chunk.getBytes();
-    if (!utf8.feed(bytes, 0, bytes.length)) {
+    io.netty.buffer.ByteBuf buf = Bytes.of(chunk);
+    boolean valid;
+    if (buf.hasArray()) {
+      valid = utf8.feed(buf.array(), buf.arrayOffset() + buf.readerIndex(), buf.readableBytes());
+    } else {
+      byte[] bytes = chunk.getBytes();
+      valid = utf8.feed(bytes, 0, bytes.length);
+    }
+    if (!valid) {
       throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "invalid UTF-8 in a text message");
     }
   }

@@ -2,7 +2,6 @@ package wsecho.ws;
 
 import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -41,7 +40,7 @@ final class FrameReader {
   private final byte[] header = new byte[14];
   private int headerRead;
   private final byte[] mask = new byte[4];
-  private final long[] maskLongs = new long[4];
+  private static final boolean NATIVE_LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.nativeOrder());
   private long payloadLeft;
   private long payloadOffset;
@@ -135,7 +134,6 @@ final class FrameReader {
       throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "client frame is not masked");
     }
     System.arraycopy(header, headerLength - 4, mask, 0, 4);
-    prepareMaskLongs();
     if (rsv23 != 0) {
       throw new ProtocolException(CloseCodes.PROTOCOL_ERROR, "reserved bits set");
     }
@@ -196,15 +194,15 @@ final class FrameReader {
    * eight bytes at a time.
    */
   private void unmask(Buffer chunk) {
-    ByteBuf buf = ((BufferInternal) chunk).getByteBuf();
+    ByteBuf buf = Bytes.of(chunk);
     int start = buf.readerIndex();
     int n = buf.readableBytes();
     int phase = (int) (payloadOffset & 3);
     if (buf.hasArray()) {
       byte[] array = buf.array();
       int base = buf.arrayOffset() + start;
-      long mask8 = maskLongs[phase];
       int i = 0;
+      long mask8 = n >= 8 ? maskLong(phase) : 0;
       for (; i + 8 <= n; i += 8) {
         LONGS.set(array, base + i, (long) LONGS.get(array, base + i) ^ mask8);
       }
@@ -219,14 +217,12 @@ final class FrameReader {
     payloadOffset += n;
   }
 
-  /** The mask repeated over 8 bytes, for each of the 4 phases a chunk can start at. */
-  private void prepareMaskLongs() {
-    byte[] eight = new byte[8];
-    for (int phase = 0; phase < 4; phase++) {
-      for (int k = 0; k < 8; k++) {
-        eight[k] = mask[(phase + k) & 3];
-      }
-      maskLongs[phase] = (long) LONGS.get(eight, 0);
+  /** The mask repeated over 8 bytes in native order, starting at mask byte {@code phase}. */
+  private long maskLong(int phase) {
+    long value = 0;
+    for (int k = 7; k >= 0; k--) {
+      value = (value << 8) | (mask[(phase + k) & 3] & 0xffL);
     }
+    return NATIVE_LITTLE_ENDIAN ? value : Long.reverseBytes(value);
   }
 }

@@ -10,7 +10,12 @@ final class Frames {
   private Frames() {}
 
   static Buffer header(int opcode, boolean fin, long length) {
-    Buffer header = Buffer.buffer(10);
+    return header(opcode, fin, length, 0);
+  }
+
+  /** A header in a buffer with room for {@code room} more bytes, so a payload can follow without a copy to grow. */
+  static Buffer header(int opcode, boolean fin, long length, int room) {
+    Buffer header = Buffer.buffer(10 + room);
     header.appendByte((byte) ((fin ? 0x80 : 0) | opcode));
     if (length < 126) {
       header.appendByte((byte) length);
