@@ -50,13 +50,13 @@ public final class MessageLog {
    * already waiting. A message refused here costs the echo path two atomic operations.
    * An admitted message must be {@link #publish published} or {@link #cancel cancelled}.
    */
-  public boolean admit() {
+  public boolean admit(long nowNanos) {
     if (!config.messages()) {
       return false;
     }
     int max = config.maxLinesPerSecond();
     if (max > 0) {
-      long now = System.nanoTime();
+      long now = nowNanos;
       long start = windowStart.get();
       if (now - start >= 1_000_000_000L && windowStart.compareAndSet(start, now)) {
         linesInWindow.set(0);

@@ -108,6 +108,7 @@ public final class EchoSession implements FrameReader.Listener {
   }
 
   private void received(Buffer data) {
+    // One clock read per TCP read: liveness, the log's rate window and the echo timing share it.
     lastHeardNanos = System.nanoTime();
     if (state == State.CLOSED || state == State.CLOSE_RECEIVED) {
       return; // after a close frame, nothing more is read (RFC 6455 5.5.1)
@@ -224,7 +225,7 @@ public final class EchoSession implements FrameReader.Listener {
     messageOpcode = opcode;
     messageCompressed = compressed;
     messageSize = 0;
-    messageStartNanos = System.nanoTime();
+    messageStartNanos = lastHeardNanos; // when the read holding the message's first frame began
     messageOpen = true;
     utf8.reset();
     previewLimit = opcode == FrameReader.BINARY
@@ -233,7 +234,7 @@ public final class EchoSession implements FrameReader.Listener {
     if (preview != null) {
       messageLog.cancel(); // the previous message never completed
     }
-    preview = messageLog.admit() ? Buffer.buffer(Math.min(previewLimit, 256)) : null;
+    preview = messageLog.admit(lastHeardNanos) ? Buffer.buffer(Math.min(previewLimit, 256)) : null;
   }
 
   /** Compressed frames are inflated whole (at most maxFrameSize of input), checked, and echoed uncompressed. */
