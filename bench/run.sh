@@ -23,8 +23,29 @@ mkdir -p "$OUT" target/bench
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 log="$OUT/$stamp.log"
 
+SERVERS=${SERVERS:-"ws-echo bare-vertx go-gorilla node-ws"}
+
 [ -f target/ws-echo.jar ] || mvn -B -q -DskipTests package
 javac -d target/bench -cp target/ws-echo.jar bench/BareVertxEcho.java
+# The other servers are built from Debian's and npm's packages, offline; one that cannot be built
+# is left out of the table with a line saying why.
+available=""
+for server in $SERVERS; do
+  case "$server" in
+    go-gorilla)
+      if ! command -v go > /dev/null || [ ! -d /usr/share/gocode/src/github.com/gorilla/websocket ]; then
+        echo "go-gorilla left out: needs Debian's golang-go and golang-github-gorilla-websocket-dev" >&2; continue
+      fi
+      GO111MODULE=off GOPATH=/usr/share/gocode GOCACHE="$PWD/target/bench/gocache" \
+        go build -o target/bench/gorilla-echo ./bench/gorilla-echo ;;
+    node-ws)
+      if [ ! -d target/bench/node/node_modules/ws ] \
+          && ! npm install --silent --no-audit --no-fund --prefix target/bench/node ws@8 > /dev/null 2>&1; then
+        echo "node-ws left out: npm install ws failed" >&2; continue
+      fi ;;
+  esac
+  available="$available $server"
+done
 
 # A CPU quota through the cgroup cpu controller (v2, or v1 as on this machine).
 cgroup=""
@@ -74,6 +95,13 @@ start_server() { # name
       taskset -c "$SERVER_CPU" java -cp target/ws-echo.jar:target/bench BareVertxEcho "$PORT" \
         > "target/bench/bare-vertx.out" 2>&1 &
       ;;
+    go-gorilla)
+      taskset -c "$SERVER_CPU" target/bench/gorilla-echo -addr "127.0.0.1:$PORT" > "target/bench/go-gorilla.out" 2>&1 &
+      ;;
+    node-ws)
+      NODE_PATH=target/bench/node/node_modules taskset -c "$SERVER_CPU" node bench/node-ws-echo.js "$PORT" \
+        > "target/bench/node-ws.out" 2>&1 &
+      ;;
   esac
   server_pid=$!
   [ -n "$cgroup" ] && echo "$server_pid" > "$cgroup/cgroup.procs"
@@ -90,7 +118,7 @@ bench() { # args...
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 
 declare -A R
-for server in ws-echo bare-vertx; do
+for server in $available; do
   echo "== $server" | tee -a "$log"
   start_server "$server"
   if [ -z "${ONLY_IDLE:-}" ]; then
@@ -136,17 +164,31 @@ for server in ws-echo bare-vertx; do
   stop_server
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+label() {
+  case "$1" in
+    ws-echo) echo "ws-echo (message log on, to a file)" ;;
+    bare-vertx) echo "bare Vert.x 5.0.7 echo, no logging" ;;
+    go-gorilla) echo "Go gorilla/websocket, original design (logs each message, to a file)" ;;
+    node-ws) echo "Node ws 8, no logging" ;;
+  esac
+}
 {
-  echo "### ws-echo vs bare Vert.x $(date -u +%Y-%m-%d), $(nproc) cores, server on CPU $SERVER_CPU at ${QUOTA}% quota, load on CPU $LOAD_CPU, ${DURATION} per load"
+  echo "### Side by side $(date -u +%Y-%m-%d): $(nproc) cores, each server on CPU $SERVER_CPU at ${QUOTA}% quota, load generator on CPU $LOAD_CPU, ${DURATION} per load"
   echo
-  echo "| server | 64 B text msg/s | 4 KiB binary msg/s | 256 KiB binary msg/s | peak RSS | idle conn (RSS per connection, $IDLE open) | handshakes/s |"
+  echo "| server | 64 B text msg/s | 4 KiB binary msg/s | 256 KiB binary msg/s | peak RSS | RSS per idle connection ($IDLE open) | handshakes/s |"
   echo "|---|---|---|---|---|---|---|"
-  for server in ws-echo bare-vertx; do
-    echo "| $server | ${R[$server,text64]} | ${R[$server,bin4k]} | ${R[$server,bin256k]} | ${R[$server,peak]} MiB | ${R[$server,idle]} KiB (${R[$server,idleopen]} open) | ${R[$server,hs]} |"
+  for server in $available; do
+    echo "| $(label "$server") | ${R[$server,text64]} | ${R[$server,bin4k]} | ${R[$server,bin256k]} | ${R[$server,peak]} MiB | ${R[$server,idle]} KiB (${R[$server,idleopen]} open) | ${R[$server,hs]} |"
   done
-  echo "| ws-echo / bare | $(ratio "${R[ws-echo,text64]}" "${R[bare-vertx,text64]}") | $(ratio "${R[ws-echo,bin4k]}" "${R[bare-vertx,bin4k]}") | $(ratio "${R[ws-echo,bin256k]}" "${R[bare-vertx,bin256k]}") | $(ratio "${R[ws-echo,peak]}" "${R[bare-vertx,peak]}") | | $(ratio "${R[ws-echo,hs]}" "${R[bare-vertx,hs]}") |"
+  for base in $available; do
+    [[ " $available " == *" ws-echo "* ]] || break
+    [ "$base" = ws-echo ] && continue
+    echo "| ws-echo / $base | $(ratio "${R[ws-echo,text64]}" "${R[$base,text64]}") | $(ratio "${R[ws-echo,bin4k]}" "${R[$base,bin4k]}") | $(ratio "${R[ws-echo,bin256k]}" "${R[$base,bin256k]}") | $(ratio "${R[ws-echo,peak]}" "${R[$base,peak]}") | $(ratio "${R[ws-echo,idle]}" "${R[$base,idle]}") | $(ratio "${R[ws-echo,hs]}" "${R[$base,hs]}") |"
+  done
   echo
-  echo "Loads: 100 connections x 16 in flight (64 B), 50 x 8 (4 KiB), 8 x 2 (256 KiB); every echo verified byte for byte."
+  echo "Loads: 100 connections x 16 in flight (64 B), 50 x 8 (4 KiB), 8 x 2 (256 KiB); every echo verified byte for byte"
+  echo "by the load generator (java -jar target/ws-echo.jar bench). Idle: RSS growth per connection after a warm-up"
+  echo "round and a GC (Go and Node: no GC request). Handshakes: connect, one echo, close, 50 at a time."
   echo "Command: DURATION=$DURATION QUOTA=$QUOTA bench/run.sh"
 } | tee "$OUT/$stamp.md"
