@@ -21,7 +21,7 @@ PORT=${PORT:-18000}
 OUT=bench/results
 mkdir -p "$OUT" target/bench
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
-log="$OUT/$stamp.log"
+log="$OUT/$stamp.txt"
 
 SERVERS=${SERVERS:-"ws-echo bare-vertx go-gorilla node-ws"}
 
@@ -108,6 +108,8 @@ start_server() { # name
   wait_port
 }
 
+# A full GC before reading RSS, for the JVM servers (jcmd's signal would stop a Go or Node process).
+gc() { case "$1" in ws-echo|bare-vertx) jcmd "$server_pid" GC.run > /dev/null 2>&1 || true ;; esac; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status"; }
 
@@ -147,13 +149,13 @@ for server in $available; do
   # Warm-up: JIT and the young generation see a round of handshakes first, so the figure below is
   # what connections keep, not what the first handshakes touch once.
   idle 2000 1s; wait "$idle_pid" || true
-  jcmd "$server_pid" GC.run > /dev/null 2>&1 || true
+  gc "$server"
   sleep 1
   before=$(rss_kib)
   idle "$IDLE" 15s
   # Sample the server's RSS once every connection is open and has echoed once.
   for _ in $(seq 1 900); do grep -q "RESULT mode=idle " target/bench/idle.out && break; sleep 0.1; done
-  jcmd "$server_pid" GC.run > /dev/null 2>&1 || true
+  gc "$server"
   sleep 2
   after=$(rss_kib)
   wait "$idle_pid" || true
