@@ -146,9 +146,9 @@ for server in $available; do
       --idle "$1" --duration "$2" --quiet > target/bench/idle.out 2>&1 &
     idle_pid=$!
   }
-  # Warm-up: JIT and the young generation see a round of handshakes first, so the figure below is
-  # what connections keep, not what the first handshakes touch once.
-  idle 2000 1s; wait "$idle_pid" || true
+  # Warm-up: a round of as many handshakes first (JIT, and every heap page those handshakes
+  # touch), so the figure below is what open connections keep, not what their handshakes touched.
+  idle "$IDLE" 1s; wait "$idle_pid" || true
   gc "$server"
   sleep 1
   before=$(rss_kib)
@@ -190,7 +190,8 @@ label() {
   done
   echo
   echo "Loads: 100 connections x 16 in flight (64 B), 50 x 8 (4 KiB), 8 x 2 (256 KiB); every echo verified byte for byte"
-  echo "by the load generator (java -jar target/ws-echo.jar bench). Idle: RSS growth per connection after a warm-up"
-  echo "round and a GC (Go and Node: no GC request). Handshakes: connect, one echo, close, 50 at a time."
+  echo "by the load generator (java -jar target/ws-echo.jar bench). Idle: RSS growth per open connection, measured"
+  echo "after a warm-up round of as many connections and a GC (Go and Node: no GC request). Handshakes: connect,"
+  echo "one echo, close, 50 at a time."
   echo "Command: DURATION=$DURATION QUOTA=$QUOTA bench/run.sh"
 } | tee "$OUT/$stamp.md"
