@@ -41,7 +41,8 @@ public final class EchoSession implements FrameReader.Listener {
   private final EchoConfig.WebSocket limits;
   private final MessageLog messageLog;
   private final FrameReader reader;
-  private final MessageInflater inflater;
+  private final boolean resetInflater;
+  private MessageInflater inflater; // made at the first compressed message: zlib holds ~40 KiB per stream
   private final Utf8Validator utf8 = new Utf8Validator();
   private final Consumer<EchoSession> onClosed;
   private final EchoMetrics metrics;
@@ -91,7 +92,7 @@ public final class EchoSession implements FrameReader.Listener {
     this.messageLog = messageLog;
     this.onClosed = onClosed;
     this.reader = new FrameReader(this, limits.maxFrameSize(), deflate);
-    this.inflater = deflate ? new MessageInflater(resetInflater) : null;
+    this.resetInflater = resetInflater;
   }
 
   void start() {
@@ -239,6 +240,9 @@ public final class EchoSession implements FrameReader.Listener {
 
   /** Compressed frames are inflated whole (at most maxFrameSize of input), checked, and echoed uncompressed. */
   private void echoInflatedFrame() throws ProtocolException {
+    if (inflater == null) {
+      inflater = new MessageInflater(resetInflater);
+    }
     Buffer inflated = Buffer.buffer();
     long allowance = limits.maxMessageSize() - messageSize;
     messageSize += inflater.inflate(joined(), frameFin, allowance, inflated::appendBuffer);
