@@ -15,6 +15,7 @@ QUOTA=${QUOTA:-50}             # percent of one core for the server
 IDLE=${IDLE:-8000}
 ONLY_THROUGHPUT=${ONLY_THROUGHPUT:-}   # set to measure message throughput only
 ONLY_IDLE=${ONLY_IDLE:-}               # set to measure idle connections only
+LONG=${LONG:-}                         # e.g. 120s: then run the 64 B load that long and report peak RSS again
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 PORT=${PORT:-18000}
@@ -128,6 +129,11 @@ for server in $available; do
     R[$server,bin4k]=$(bench --connections 50 --size 4096 --window 8 --binary | field msgs_per_s)
     R[$server,bin256k]=$(bench --connections 8 --size 262144 --window 2 --binary | field msgs_per_s)
     R[$server,peak]=$(( $(peak_kib) / 1024 ))
+    if [ -n "$LONG" ]; then
+      taskset -c "$LOAD_CPU" java -jar target/ws-echo.jar bench --url "ws://127.0.0.1:$PORT/ws/echo" \
+        --duration "$LONG" --warmup 1s --quiet --connections 100 --size 64 --window 16 >> "$log"
+      R[$server,long]=$(( $(peak_kib) / 1024 ))
+    fi
   fi
   if [ -n "${ONLY_IDLE:-}" ]; then
     R[$server,text64]=skipped R[$server,bin4k]=skipped R[$server,bin256k]=skipped R[$server,peak]=0 R[$server,hs]=skipped
@@ -193,5 +199,12 @@ label() {
   echo "by the load generator (java -jar target/ws-echo.jar bench). Idle: RSS growth per open connection, measured"
   echo "after a warm-up round of as many connections and a GC (Go and Node: no GC request). Handshakes: connect,"
   echo "one echo, close, 50 at a time."
-  echo "Command: DURATION=$DURATION QUOTA=$QUOTA bench/run.sh"
+  if [ -n "$LONG" ]; then
+    echo
+    echo "Peak RSS after the three loads, then after a further $LONG of the 64 B load:"
+    for server in $available; do
+      [ -n "${R[$server,long]:-}" ] && echo "- $(label "$server"): ${R[$server,peak]} MiB, then ${R[$server,long]} MiB"
+    done
+  fi
+  echo "Command: DURATION=$DURATION QUOTA=$QUOTA${LONG:+ LONG=$LONG} bench/run.sh"
 } | tee "$OUT/$stamp.md"
