@@ -36,10 +36,6 @@ public final class MessageLog {
     return address;
   }
 
-  public boolean enabled() {
-    return config.messages();
-  }
-
   public int maxChars() {
     return config.maxChars();
   }

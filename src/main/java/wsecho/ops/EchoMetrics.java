@@ -3,7 +3,6 @@ package wsecho.ops;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
@@ -111,9 +110,5 @@ public final class EchoMetrics {
   public void refused(String reason) {
     refusals.computeIfAbsent(reason, r -> Counter.builder("wsecho.handshakes.refused")
         .description("WebSocket handshakes refused, by reason").tag("reason", r).register(registry)).increment();
-  }
-
-  public MeterRegistry meterRegistry() {
-    return registry;
   }
 }

@@ -104,10 +104,6 @@ public final class EchoSession implements FrameReader.Listener {
     socket.closeHandler(closed -> closed());
   }
 
-  public long id() {
-    return id;
-  }
-
   private void received(Buffer data) {
     // One clock read per TCP read: liveness, the log's rate window and the echo timing share it.
     lastHeardNanos = System.nanoTime();
