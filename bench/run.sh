@@ -15,6 +15,7 @@ QUOTA=${QUOTA:-50}             # percent of one core for the server
 IDLE=${IDLE:-8000}
 ONLY_THROUGHPUT=${ONLY_THROUGHPUT:-}   # set to measure message throughput only
 ONLY_IDLE=${ONLY_IDLE:-}               # set to measure idle connections only
+REPEAT=${REPEAT:-1}                    # runs per throughput cell; the table shows their median
 LONG=${LONG:-}                         # e.g. 120s: then run the 64 B load that long and report peak RSS again
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
@@ -119,15 +120,21 @@ bench() { # args...
     --duration "$DURATION" --warmup "$WARMUP" --quiet "$@" | tee -a "$log" | awk '/^RESULT/'
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
+# The median of REPEAT runs of one load.
+median_rate() {
+  local runs=()
+  for _ in $(seq 1 "$REPEAT"); do runs+=("$(bench "$@" | field msgs_per_s)"); done
+  printf '%s\n' "${runs[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
 
 declare -A R
 for server in $available; do
   echo "== $server" | tee -a "$log"
   start_server "$server"
   if [ -z "${ONLY_IDLE:-}" ]; then
-    R[$server,text64]=$(bench --connections 100 --size 64 --window 16 | field msgs_per_s)
-    R[$server,bin4k]=$(bench --connections 50 --size 4096 --window 8 --binary | field msgs_per_s)
-    R[$server,bin256k]=$(bench --connections 8 --size 262144 --window 2 --binary | field msgs_per_s)
+    R[$server,text64]=$(median_rate --connections 100 --size 64 --window 16)
+    R[$server,bin4k]=$(median_rate --connections 50 --size 4096 --window 8 --binary)
+    R[$server,bin256k]=$(median_rate --connections 8 --size 262144 --window 2 --binary)
     R[$server,peak]=$(( $(peak_kib) / 1024 ))
     if [ -n "$LONG" ]; then
       taskset -c "$LOAD_CPU" java -jar target/ws-echo.jar bench --url "ws://127.0.0.1:$PORT/ws/echo" \
@@ -206,5 +213,6 @@ label() {
       [ -n "${R[$server,long]:-}" ] && echo "- $(label "$server"): ${R[$server,peak]} MiB, then ${R[$server,long]} MiB"
     done
   fi
-  echo "Command: DURATION=$DURATION QUOTA=$QUOTA${LONG:+ LONG=$LONG} bench/run.sh"
+  [ "$REPEAT" -gt 1 ] && echo "Throughput cells: the median of $REPEAT runs each."
+  echo "Command: DURATION=$DURATION QUOTA=$QUOTA${LONG:+ LONG=$LONG}$( [ "$REPEAT" -gt 1 ] && echo " REPEAT=$REPEAT") bench/run.sh"
 } | tee "$OUT/$stamp.md"
