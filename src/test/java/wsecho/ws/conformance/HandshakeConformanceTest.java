@@ -71,6 +71,21 @@ class HandshakeConformanceTest extends ConformanceBase {
   }
 
   @Test
+  @DisplayName("no Connection: Upgrade, or HTTP/1.0: 400")
+  void missingConnectionUpgradeOrHttp10Is400() throws IOException {
+    assertThat(handshake(with("Connection", null)).status()).isEqualTo(400);
+    assertThat(handshake(with("Connection", "keep-alive")).status()).isEqualTo(400);
+    try (Socket socket = new Socket("127.0.0.1", port)) {
+      socket.setSoTimeout(5000);
+      socket.getOutputStream().write(("GET /ws/echo HTTP/1.0\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+          + "Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+          .getBytes(StandardCharsets.US_ASCII));
+      String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+      assertThat(status).endsWith("400");
+    }
+  }
+
+  @Test
   @DisplayName("not GET: 405")
   void notGetIs405() throws IOException {
     Map<String, String> headers = new HashMap<>(Map.of("Host", "127.0.0.1", "Upgrade", "websocket",
