@@ -8,18 +8,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,32 +28,15 @@ class FatJarIT {
       String listening = service.awaitStdout(line -> line.contains("listening on"), START);
       assertThat(listening).contains("0.0.0.0:" + port, "2 echo instances", "Vert.x 5.0.7");
 
-      CompletableFuture<String> text = new CompletableFuture<>();
-      CompletableFuture<ByteBuffer> binary = new CompletableFuture<>();
-      WebSocket ws = HttpClient.newHttpClient().newWebSocketBuilder()
-          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/echo"), new WebSocket.Listener() {
-            @Override
-            public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-              text.complete(data.toString());
-              webSocket.request(1);
-              return null;
-            }
-
-            @Override
-            public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-              binary.complete(data);
-              webSocket.request(1);
-              return null;
-            }
-          }).get(10, TimeUnit.SECONDS);
-      ws.sendText("hello from the JDK client 你好", true).get(10, TimeUnit.SECONDS);
-      assertThat(text.get(10, TimeUnit.SECONDS)).isEqualTo("hello from the JDK client 你好");
-      ws.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, (byte) 0xfe}), true).get(10, TimeUnit.SECONDS);
-      assertThat(binary.get(10, TimeUnit.SECONDS)).isEqualTo(ByteBuffer.wrap(new byte[] {1, 2, (byte) 0xfe}));
+      JdkWebSocket ws = JdkWebSocket.connect("ws://127.0.0.1:" + port + "/ws/echo");
+      ws.sendText("hello from the JDK client 你好");
+      assertThat(ws.next().text()).isEqualTo("hello from the JDK client 你好");
+      ws.sendBinary(new byte[] {1, 2, (byte) 0xfe});
+      assertThat(ws.next().bytes()).containsExactly(1, 2, (byte) 0xfe);
 
       service.awaitStdout(line -> line.matches("127\\.0\\.0\\.1:\\d+ sent: hello from the JDK client 你好"), START);
       service.awaitStdout(line -> line.matches("127\\.0\\.0\\.1:\\d+ sent: \\[binary 3 bytes] 0102fe"), START);
-      ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+      ws.close(1000, "done");
       service.awaitStdout(line -> line.contains("closed from 127.0.0.1") && line.contains("code 1000"), START);
 
       assertThat(service.stop()).isZero();

@@ -11,12 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -87,46 +83,20 @@ class ReverseProxyIT {
 
   @Test
   void echoesTextAndBinaryThroughNginx() throws Exception {
-    CompletableFuture<String> text = new CompletableFuture<>();
-    CompletableFuture<ByteBuffer> binary = new CompletableFuture<>();
-    HttpClient http = HttpClient.newHttpClient();
-    WebSocket ws = http.newWebSocketBuilder()
-        // A browser's Origin through the proxy: same-origin because nginx passes Host with its port.
-        .header("Origin", "http://127.0.0.1:" + proxyPort)
-        .buildAsync(URI.create("ws://127.0.0.1:" + proxyPort + "/ws/echo"), new WebSocket.Listener() {
-          @Override
-          public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            text.complete(data.toString());
-            webSocket.request(1);
-            return null;
-          }
-
-          private final java.io.ByteArrayOutputStream parts = new java.io.ByteArrayOutputStream();
-
-          @Override
-          public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-            byte[] part = new byte[data.remaining()];
-            data.get(part);
-            parts.writeBytes(part); // the JDK client hands a large message over in parts
-            if (last) {
-              binary.complete(ByteBuffer.wrap(parts.toByteArray()));
-            }
-            webSocket.request(1);
-            return null;
-          }
-        }).get(10, TimeUnit.SECONDS);
-    ws.sendText("through nginx 你好 😀", true).get(10, TimeUnit.SECONDS);
-    assertThat(text.get(10, TimeUnit.SECONDS)).isEqualTo("through nginx 你好 😀");
+    // A browser's Origin through the proxy: same-origin because nginx passes Host with its port.
+    JdkWebSocket ws = JdkWebSocket.connect("ws://127.0.0.1:" + proxyPort + "/ws/echo",
+        java.util.Map.of("Origin", "http://127.0.0.1:" + proxyPort));
+    ws.sendText("through nginx 你好 😀");
+    assertThat(ws.next().text()).isEqualTo("through nginx 你好 😀");
     byte[] bytes = new byte[100_000];
     new java.util.Random(5).nextBytes(bytes);
-    ws.sendBinary(ByteBuffer.wrap(bytes), true).get(10, TimeUnit.SECONDS);
-    ByteBuffer echoed = binary.get(10, TimeUnit.SECONDS);
-    byte[] got = new byte[echoed.remaining()];
-    echoed.get(got);
+    ws.sendBinary(bytes);
+    byte[] got = ws.next().bytes();
     assertThat(got.length).isEqualTo(bytes.length);
     assertThat(java.util.Arrays.equals(got, bytes)).as("the binary echo is byte for byte what was sent").isTrue();
-    ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(10, TimeUnit.SECONDS);
+    ws.close(1000, "done");
 
+    HttpClient http = HttpClient.newHttpClient();
     HttpResponse<String> page = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort + "/ws/echo_display")).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(page.statusCode()).isEqualTo(200);

@@ -29,6 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class LoadGenerator {
 
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
   private final BenchOptions options;
   private final PrintStream out;
   private final byte[] template;
@@ -193,7 +195,9 @@ final class LoadGenerator {
       if (options.binary()) {
         message.setLong(0, seq);
       } else {
-        message.setString(0, String.format("%016x", seq), "US-ASCII");
+        for (int i = 15, shift = 0; i >= 0; i--, shift += 4) {
+          message.setByte(i, HEX[(int) (seq >>> shift) & 0xf]); // 16 hex digits, no String.format per message
+        }
       }
       sentAt[(int) (seq % sentAt.length)] = System.nanoTime();
       if (options.binary()) {

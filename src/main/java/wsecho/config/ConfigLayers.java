@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeSet;
+import java.util.LinkedHashSet;
 
 /**
  * Reads typed settings from the configuration layers, in rising precedence: defaults in code,
@@ -22,7 +22,7 @@ final class ConfigLayers {
   private final JsonObject file;
   private final Map<String, ?> env;
   private final Map<String, ?> sys;
-  private final Set<String> known = new TreeSet<>();
+  private final Set<String> known = new LinkedHashSet<>(); // in the order they are read
 
   ConfigLayers(JsonObject file, Map<String, ?> env, Map<String, ?> sys) {
     this.file = file;
@@ -92,6 +92,11 @@ final class ConfigLayers {
       values.add(s.trim());
     }
     return List.copyOf(values);
+  }
+
+  /** Every key read so far, in reading order. */
+  List<String> knownKeys() {
+    return List.copyOf(known);
   }
 
   /** Refuses keys in the file that no setting reads: a typo must not pass as a default. */

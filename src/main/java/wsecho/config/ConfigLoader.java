@@ -75,7 +75,10 @@ public final class ConfigLoader {
   /** Builds and validates the config from the three layers; throws {@link ConfigException}. */
   static EchoConfig fromLayers(JsonObject file, Map<String, ?> env, Map<String, ?> sys,
                                String fileName) {
-    ConfigLayers in = new ConfigLayers(file, env, sys);
+    return build(new ConfigLayers(file, env, sys), fileName);
+  }
+
+  private static EchoConfig build(ConfigLayers in, String fileName) {
     EchoConfig.Http http = new EchoConfig.Http(
         in.string("http.host", "0.0.0.0"),
         in.integer("http.port", 8000, 0, 65535),
@@ -132,15 +135,11 @@ public final class ConfigLoader {
     return new EchoConfig.Tls(cert, key);
   }
 
-  /** Every key, in the order the README documents them. */
+  /** Every key the service reads, in the order it reads them (and the README lists them). */
   public static List<String> keys() {
-    return List.of("http.host", "http.port", "http.handshakeTimeoutMs", "http.maxHeaderSize",
-        "http.tls.certPath", "http.tls.keyPath", "instances",
-        "websocket.path", "websocket.maxFrameSize", "websocket.maxMessageSize", "websocket.compression",
-        "websocket.allowedOrigins", "websocket.subprotocols", "websocket.maxConnections",
-        "websocket.pingIntervalMs", "websocket.idleTimeoutMs", "websocket.closeTimeoutMs",
-        "websocket.maxMessagesPerSecond", "eventBus.address", "log.messages", "log.maxChars",
-        "log.queueCapacity", "log.maxLinesPerSecond", "log.format", "shutdown.timeoutMs");
+    ConfigLayers defaults = new ConfigLayers(new JsonObject(), Map.of(), Map.of());
+    build(defaults, "defaults");
+    return defaults.knownKeys();
   }
 
   public static String envName(String key) {

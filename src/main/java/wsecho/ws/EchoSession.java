@@ -193,9 +193,7 @@ public final class EchoSession implements FrameReader.Listener {
     if (messageCompressed) {
       echoInflatedFrame();
     } else if (frameOpcode == FrameReader.TEXT) {
-      if (frameFin && !utf8.complete()) {
-        throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
-      }
+      checkTextEnd();
       long length = 0;
       for (Buffer part : framePayload) {
         length += part.length();
@@ -245,9 +243,7 @@ public final class EchoSession implements FrameReader.Listener {
     capturePreview(inflated);
     if (messageOpcode == FrameReader.TEXT) {
       checkUtf8(inflated);
-      if (frameFin && !utf8.complete()) {
-        throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
-      }
+      checkTextEnd();
     }
     writeFrame(Frames.header(frameStartsMessage ? messageOpcode : FrameReader.CONTINUATION, frameFin, inflated.length(),
         inflated.length() <= SMALL_PAYLOAD ? inflated.length() : 0), inflated);
@@ -290,6 +286,13 @@ public final class EchoSession implements FrameReader.Listener {
     }
     if (!valid) {
       throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "invalid UTF-8 in a text message");
+    }
+  }
+
+  /** A text message may only end on a character boundary. */
+  private void checkTextEnd() throws ProtocolException {
+    if (frameFin && !utf8.complete()) {
+      throw new ProtocolException(CloseCodes.INVALID_PAYLOAD, "text message ends inside a UTF-8 sequence");
     }
   }
 

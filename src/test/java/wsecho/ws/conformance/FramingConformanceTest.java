@@ -200,6 +200,16 @@ class FramingConformanceTest extends ConformanceBase {
   }
 
   @Test
+  @DisplayName("a 64-bit length with its most significant bit set: 1002, refused from the header")
+  void lengthWithTheMostSignificantBitSetIsAProtocolError() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      // FIN + binary, masked, 127 = 64-bit length 0x8000000000000001, then a mask key; no payload follows.
+      client.sendRaw(new byte[] {(byte) 0x82, (byte) 0xff, (byte) 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4});
+      assertClosedWith(client, 1002);
+    }
+  }
+
+  @Test
   @DisplayName("an unmasked client frame: 1002, nothing echoed")
   void unmaskedClientFrameIsAProtocolError() throws Exception {
     try (RawClient client = RawClient.open(port)) {
