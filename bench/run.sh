@@ -1,22 +1,32 @@
 #!/usr/bin/env bash
-# Side-by-side benchmark on this machine: ws-echo (message logging on, standard output to a file)
-# and a bare Vert.x echo baseline, each pinned to CPU 0 under a CPU quota, the load generator
-# (java -jar target/ws-echo.jar bench) pinned to CPU 1. Prints a markdown table and writes it
-# under bench/results/. A script that prints figures: it asserts nothing about speed.
+# Side-by-side benchmark on this machine: ws-echo with its defaults (message log on, standard output
+# to a file), ws-echo with message logging off, a bare Vert.x echo, the Go gorilla original and Node
+# ws. Each server runs pinned to CPU 0 under a CPU quota, the load generator
+# (java -jar ws-echo.jar bench) pinned to CPU 1. Prints a markdown table and writes it, with the
+# full output of every run, under bench/results/. A script that prints figures: it asserts nothing.
 #
-#   bench/run.sh                      20 s per load, quota 50% of one core
-#   DURATION=5s QUOTA=100 bench/run.sh
+# Every throughput load runs in both shapes:
+#   coalesced    the next messages are written while echoes are read, so frames share TCP segments
+#   per-message  every message is its own TCP write, flushed on its own (--write-per-message), as a
+#                browser's WebSocket.send or most client libraries send
+# Then handshakes/s (connect, one echo, close), and an open-loop run at a fixed rate with the quota
+# lifted (latency p99/p99.9, and the server's CPU time per message from /proc), and idle memory.
+#
+#   bench/run.sh                      8 s per load, median of 3, quota 50% of one core
+#   DURATION=20s REPEAT=1 QUOTA=100 SERVERS="ws-echo bare-vertx" bench/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DURATION=${DURATION:-20s}
-WARMUP=${WARMUP:-3s}
+DURATION=${DURATION:-8s}
+WARMUP=${WARMUP:-2s}            # per run, before measuring
+SERVER_WARMUP=${SERVER_WARMUP:-45s}  # per server, once: JIT, pools (all four loads, split evenly)
 QUOTA=${QUOTA:-50}             # percent of one core for the server
+REPEAT=${REPEAT:-3}            # runs per cell; the table shows their median
+RATE=${RATE:-20000}            # open-loop rate for the latency and CPU-per-message runs
 IDLE=${IDLE:-8000}
 ONLY_THROUGHPUT=${ONLY_THROUGHPUT:-}   # set to measure message throughput only
 ONLY_IDLE=${ONLY_IDLE:-}               # set to measure idle connections only
-REPEAT=${REPEAT:-1}                    # runs per throughput cell; the table shows their median
-LONG=${LONG:-}                         # e.g. 120s: then run the 64 B load that long and report peak RSS again
+LONG=${LONG:-}                         # e.g. 600s: then run the 64 B per-message load that long and report RSS drift
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 PORT=${PORT:-18000}
@@ -24,11 +34,15 @@ OUT=bench/results
 mkdir -p "$OUT" target/bench
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 log="$OUT/$stamp.txt"
+: > "$log"
 
-SERVERS=${SERVERS:-"ws-echo bare-vertx go-gorilla node-ws"}
+SERVERS=${SERVERS:-"ws-echo ws-echo-nolog bare-vertx go-gorilla node-ws"}
 
 [ -f target/ws-echo.jar ] || mvn -B -q -DskipTests package
-javac -d target/bench -cp target/ws-echo.jar bench/BareVertxEcho.java
+# The jar under test is a copy: a rebuild during a run does not change what is measured.
+cp target/ws-echo.jar target/bench/ws-echo.jar
+JAR=target/bench/ws-echo.jar
+javac -d target/bench -cp "$JAR" bench/BareVertxEcho.java
 # The other servers are built from Debian's and npm's packages, offline; one that cannot be built
 # is left out of the table with a line saying why.
 available=""
@@ -54,13 +68,20 @@ cgroup=""
 setup_cgroup() {
   if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
     cgroup=/sys/fs/cgroup/wsecho-bench
-    mkdir -p "$cgroup" 2>/dev/null && echo "$((QUOTA * 1000)) 100000" > "$cgroup/cpu.max" 2>/dev/null || cgroup=""
+    mkdir -p "$cgroup" 2>/dev/null || cgroup=""
   elif [ -d /sys/fs/cgroup/cpu ]; then
     cgroup=/sys/fs/cgroup/cpu/wsecho-bench
-    mkdir -p "$cgroup" 2>/dev/null && echo 100000 > "$cgroup/cpu.cfs_period_us" \
-      && echo "$((QUOTA * 1000))" > "$cgroup/cpu.cfs_quota_us" || cgroup=""
+    mkdir -p "$cgroup" 2>/dev/null && echo 100000 > "$cgroup/cpu.cfs_period_us" || cgroup=""
   fi
   [ -n "$cgroup" ] || echo "warning: no writable cgroup cpu controller: the servers run without a CPU quota" >&2
+}
+set_quota() { # percent, or "none"
+  [ -n "$cgroup" ] || return 0
+  if [ -f "$cgroup/cpu.max" ]; then
+    if [ "$1" = none ]; then echo "max 100000" > "$cgroup/cpu.max"; else echo "$(($1 * 1000)) 100000" > "$cgroup/cpu.max"; fi
+  else
+    if [ "$1" = none ]; then echo -1 > "$cgroup/cpu.cfs_quota_us"; else echo "$(($1 * 1000))" > "$cgroup/cpu.cfs_quota_us"; fi
+  fi
 }
 setup_cgroup
 
@@ -88,14 +109,17 @@ wait_port() {
 }
 
 start_server() { # name
+  set_quota "$QUOTA"
   case "$1" in
     ws-echo)
-      HTTP_PORT=$PORT INSTANCES=1 LOG_MESSAGES=true taskset -c "$SERVER_CPU" \
-        java -jar target/ws-echo.jar > "target/bench/ws-echo.out" 2>&1 &
+      HTTP_PORT=$PORT INSTANCES=1 taskset -c "$SERVER_CPU" java -jar "$JAR" > "target/bench/ws-echo.out" 2>&1 &
+      ;;
+    ws-echo-nolog)
+      HTTP_PORT=$PORT INSTANCES=1 LOG_MESSAGES=false taskset -c "$SERVER_CPU" java -jar "$JAR" \
+        > "target/bench/ws-echo-nolog.out" 2>&1 &
       ;;
     bare-vertx)
-      taskset -c "$SERVER_CPU" java -cp target/ws-echo.jar:target/bench BareVertxEcho "$PORT" \
-        > "target/bench/bare-vertx.out" 2>&1 &
+      taskset -c "$SERVER_CPU" java -cp "$JAR:target/bench" BareVertxEcho "$PORT" > "target/bench/bare-vertx.out" 2>&1 &
       ;;
     go-gorilla)
       taskset -c "$SERVER_CPU" target/bench/gorilla-echo -addr "127.0.0.1:$PORT" > "target/bench/go-gorilla.out" 2>&1 &
@@ -111,51 +135,95 @@ start_server() { # name
 }
 
 # A full GC before reading RSS, for the JVM servers (jcmd's signal would stop a Go or Node process).
-gc() { case "$1" in ws-echo|bare-vertx) jcmd "$server_pid" GC.run > /dev/null 2>&1 || true ;; esac; }
+gc() { case "$1" in ws-echo*|bare-vertx) jcmd "$server_pid" GC.run > /dev/null 2>&1 || true ;; esac; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$server_pid/status"; }
 peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }   # user + system, in clock ticks
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
+# The load generator's own pauses would show as the server's latency: a large young generation keeps
+# its collections rare and short.
 bench() { # args...
-  taskset -c "$LOAD_CPU" java -jar target/ws-echo.jar bench --url "ws://127.0.0.1:$PORT/ws/echo" \
-    --duration "$DURATION" --warmup "$WARMUP" --quiet "$@" | tee -a "$log" | awk '/^RESULT/'
+  echo "# bench $*" >> "$log"
+  taskset -c "$LOAD_CPU" java -XX:+UseParallelGC -Xms1g -Xmn600m -jar "$JAR" bench \
+    --url "ws://127.0.0.1:$PORT/ws/echo" --warmup "$WARMUP" --duration "$DURATION" --quiet "$@" \
+    | tee -a "$log" | awk '/^RESULT/'
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-# The median of REPEAT runs of one load.
-median_rate() {
-  local runs=()
-  for _ in $(seq 1 "$REPEAT"); do runs+=("$(bench "$@" | field msgs_per_s)"); done
-  printf '%s\n' "${runs[@]}" | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else print v[int((NR + 1) / 2)] }'; }
+# The median of REPEAT runs of one load, for one RESULT field.
+median_of() { # field args...
+  local name=$1 runs=()
+  shift
+  for _ in $(seq 1 "$REPEAT"); do runs+=("$(bench "$@" | field "$name")"); done
+  printf '%s\n' "${runs[@]}" | median
 }
+
+# The loads: name, then the bench arguments.
+LOADS=(
+  "text64|--connections 100 --size 64 --window 16"
+  "bin4k|--connections 50 --size 4096 --window 8 --binary"
+  "bin256k|--connections 8 --size 262144 --window 2 --binary"
+)
 
 declare -A R
 for server in $available; do
   echo "== $server" | tee -a "$log"
   start_server "$server"
-  if [ -z "${ONLY_IDLE:-}" ]; then
-    R[$server,text64]=$(median_rate --connections 100 --size 64 --window 16)
-    R[$server,bin4k]=$(median_rate --connections 50 --size 4096 --window 8 --binary)
-    R[$server,bin256k]=$(median_rate --connections 8 --size 262144 --window 2 --binary)
+  if [ -z "$ONLY_IDLE" ]; then
+    # Warm-up, not measured: every load once, so each server meets the measured runs compiled.
+    part=$(awk -v d="${SERVER_WARMUP%s}" 'BEGIN { printf "%.0fs", d / 4 }')
+    for load in "${LOADS[@]}"; do
+      DURATION=$part WARMUP=0s bench ${load#*|} --write-per-message > /dev/null || true
+    done
+    DURATION=$part WARMUP=0s bench --handshakes --connections 16 > /dev/null || true
+
+    for load in "${LOADS[@]}"; do
+      name=${load%%|*} args=${load#*|}
+      R[$server,$name,c]=$(median_of msgs_per_s $args)
+      R[$server,$name,p]=$(median_of msgs_per_s $args --write-per-message)
+    done
     R[$server,peak]=$(( $(peak_kib) / 1024 ))
-    if [ -n "$LONG" ]; then
-      taskset -c "$LOAD_CPU" java -jar target/ws-echo.jar bench --url "ws://127.0.0.1:$PORT/ws/echo" \
-        --duration "$LONG" --warmup 1s --quiet --connections 100 --size 64 --window 16 >> "$log"
-      R[$server,long]=$(( $(peak_kib) / 1024 ))
-    fi
   fi
-  if [ -n "${ONLY_IDLE:-}" ]; then
-    R[$server,text64]=skipped R[$server,bin4k]=skipped R[$server,bin256k]=skipped R[$server,peak]=0 R[$server,hs]=skipped
-  elif [ -n "$ONLY_THROUGHPUT" ]; then
-    stop_server
-    R[$server,hs]=skipped R[$server,idle]=skipped R[$server,idleopen]=0
-    continue
+  if [ -n "$ONLY_IDLE" ] || [ -n "$ONLY_THROUGHPUT" ]; then
+    R[$server,hs]=skipped R[$server,p99]=skipped R[$server,p999]=skipped R[$server,cpu]=skipped
   else
-    R[$server,hs]=$(bench --handshakes --connections 50 | field handshakes_per_s)
+    R[$server,hs]=$(median_of handshakes_per_s --handshakes --connections 16)
+    # Open loop at a fixed rate, one write per message, the quota lifted: latency and CPU per message.
+    set_quota none
+    p99s=() p999s=() cpus=()
+    for _ in $(seq 1 "$REPEAT"); do
+      before=$(cpu_ticks)
+      result=$(bench --connections 100 --size 64 --window 16 --rate "$RATE")
+      after=$(cpu_ticks)
+      p99s+=("$(echo "$result" | field p99_ms)")
+      p999s+=("$(echo "$result" | field p999_ms)")
+      messages=$(echo "$result" | field messages)
+      # The ticks cover the run's warm-up too: count its messages at the same rate.
+      cpus+=("$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$messages" -v d="${DURATION%s}" -v w="${WARMUP%s}" \
+        'BEGIN { if (n > 0) printf "%.1f", t * us / (n * (d + w) / d); else print "n/a" }')")
+    done
+    R[$server,p99]=$(printf '%s\n' "${p99s[@]}" | median)
+    R[$server,p999]=$(printf '%s\n' "${p999s[@]}" | median)
+    R[$server,cpu]=$(printf '%s\n' "${cpus[@]}" | median)
+    set_quota "$QUOTA"
+  fi
+  if [ -n "$LONG" ] && [ -z "$ONLY_IDLE" ]; then
+    gc "$server"
+    R[$server,long0]=$(( $(rss_kib) / 1024 ))
+    DURATION=$LONG bench --connections 100 --size 64 --window 16 --write-per-message > /dev/null
+    gc "$server"
+    R[$server,long1]=$(( $(rss_kib) / 1024 ))
   fi
   stop_server
 
+  if [ -n "$ONLY_THROUGHPUT" ]; then
+    R[$server,idle]=skipped R[$server,idleopen]=0
+    continue
+  fi
   start_server "$server"
   idle() { # count hold
-    taskset -c "$LOAD_CPU" java -jar target/ws-echo.jar bench --url "ws://127.0.0.1:$PORT/ws/echo" \
+    taskset -c "$LOAD_CPU" java -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/ws/echo" \
       --idle "$1" --duration "$2" --quiet > target/bench/idle.out 2>&1 &
     idle_pid=$!
   }
@@ -179,40 +247,52 @@ for server in $available; do
   stop_server
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0 && a > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.2fx", a / b; else print "n/a" }'; }
 label() {
   case "$1" in
-    ws-echo) echo "ws-echo (message log on, to a file)" ;;
+    ws-echo) echo "ws-echo, defaults (message log on, to a file)" ;;
+    ws-echo-nolog) echo "ws-echo, LOG_MESSAGES=false" ;;
     bare-vertx) echo "bare Vert.x 5.0.7 echo, no logging" ;;
     go-gorilla) echo "Go gorilla/websocket, original design (logs each message, to a file)" ;;
     node-ws) echo "Node ws 8, no logging" ;;
   esac
 }
+row() { # server: the cells of one line
+  local s=$1
+  echo "| $(label "$s") | ${R[$s,text64,c]:-} | ${R[$s,text64,p]:-} | ${R[$s,bin4k,c]:-} | ${R[$s,bin4k,p]:-} | ${R[$s,bin256k,c]:-} | ${R[$s,bin256k,p]:-} | ${R[$s,hs]:-} | ${R[$s,p99]:-} / ${R[$s,p999]:-} | ${R[$s,cpu]:-} | ${R[$s,peak]:-} MiB | ${R[$s,idle]:-} KiB |"
+}
+ratio_row() { # server base
+  local s=$1 b=$2
+  echo "| ws-echo / $b | $(ratio "${R[$s,text64,c]:-}" "${R[$b,text64,c]:-}") | $(ratio "${R[$s,text64,p]:-}" "${R[$b,text64,p]:-}") | $(ratio "${R[$s,bin4k,c]:-}" "${R[$b,bin4k,c]:-}") | $(ratio "${R[$s,bin4k,p]:-}" "${R[$b,bin4k,p]:-}") | $(ratio "${R[$s,bin256k,c]:-}" "${R[$b,bin256k,c]:-}") | $(ratio "${R[$s,bin256k,p]:-}" "${R[$b,bin256k,p]:-}") | $(ratio "${R[$s,hs]:-}" "${R[$b,hs]:-}") | $(ratio "${R[$s,p99]:-}" "${R[$b,p99]:-}") | $(ratio "${R[$s,cpu]:-}" "${R[$b,cpu]:-}") | $(ratio "${R[$s,peak]:-}" "${R[$b,peak]:-}") | $(ratio "${R[$s,idle]:-}" "${R[$b,idle]:-}") |"
+}
 {
-  echo "### Side by side $(date -u +%Y-%m-%d): $(nproc) cores, each server on CPU $SERVER_CPU at ${QUOTA}% quota, load generator on CPU $LOAD_CPU, ${DURATION} per load"
+  echo "### Side by side $(date -u +%Y-%m-%d): $(nproc) cores, each server on CPU $SERVER_CPU at ${QUOTA}% quota, load generator on CPU $LOAD_CPU"
   echo
-  echo "| server | 64 B text msg/s | 4 KiB binary msg/s | 256 KiB binary msg/s | peak RSS | RSS per idle connection ($IDLE open) | handshakes/s |"
-  echo "|---|---|---|---|---|---|---|"
-  for server in $available; do
-    echo "| $(label "$server") | ${R[$server,text64]} | ${R[$server,bin4k]} | ${R[$server,bin256k]} | ${R[$server,peak]} MiB | ${R[$server,idle]} KiB (${R[$server,idleopen]} open) | ${R[$server,hs]} |"
-  done
-  for base in $available; do
-    [[ " $available " == *" ws-echo "* ]] || break
-    [ "$base" = ws-echo ] && continue
-    echo "| ws-echo / $base | $(ratio "${R[ws-echo,text64]}" "${R[$base,text64]}") | $(ratio "${R[ws-echo,bin4k]}" "${R[$base,bin4k]}") | $(ratio "${R[ws-echo,bin256k]}" "${R[$base,bin256k]}") | $(ratio "${R[ws-echo,peak]}" "${R[$base,peak]}") | $(ratio "${R[ws-echo,idle]}" "${R[$base,idle]}") | $(ratio "${R[ws-echo,hs]}" "${R[$base,hs]}") |"
-  done
+  echo "msg/s in two load shapes: **c** = coalesced (frames share TCP writes), **p** = one TCP write per message."
   echo
-  echo "Loads: 100 connections x 16 in flight (64 B), 50 x 8 (4 KiB), 8 x 2 (256 KiB); every echo verified byte for byte"
-  echo "by the load generator (java -jar target/ws-echo.jar bench). Idle: RSS growth per open connection, measured"
-  echo "after a warm-up round of as many connections and a GC (Go and Node: no GC request). Handshakes: connect,"
-  echo "one echo, close, 50 at a time."
-  if [ -n "$LONG" ]; then
-    echo
-    echo "Peak RSS after the three loads, then after a further $LONG of the 64 B load:"
-    for server in $available; do
-      [ -n "${R[$server,long]:-}" ] && echo "- $(label "$server"): ${R[$server,peak]} MiB, then ${R[$server,long]} MiB"
+  echo "| server | 64 B c | 64 B p | 4 KiB c | 4 KiB p | 256 KiB c | 256 KiB p | handshakes/s | p99 / p99.9 ms at $RATE msg/s | server CPU us/msg at $RATE msg/s | peak RSS | RSS per idle conn. |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
+  for server in $available; do row "$server"; done
+  if [[ " $available " == *" ws-echo "* ]]; then
+    for base in $available; do
+      [ "$base" = ws-echo ] || ratio_row ws-echo "$base"
     done
   fi
-  [ "$REPEAT" -gt 1 ] && echo "Throughput cells: the median of $REPEAT runs each."
-  echo "Command: DURATION=$DURATION QUOTA=$QUOTA${LONG:+ LONG=$LONG}$( [ "$REPEAT" -gt 1 ] && echo " REPEAT=$REPEAT") bench/run.sh"
+  echo
+  echo "Loads: 100 connections x 16 in flight (64 B text), 50 x 8 (4 KiB binary), 8 x 2 (256 KiB binary); every echo"
+  echo "verified byte for byte by the load generator (java -jar ws-echo.jar bench). Each server first ran every load"
+  echo "for $SERVER_WARMUP in all (not measured). Handshakes: connect, one echo, close, 16 at a time. Latency and CPU: open"
+  echo "loop at $RATE msg/s (64 B, 100 connections, one write per message) with the quota lifted; CPU is the"
+  echo "server process's user + system time from /proc divided by the messages echoed. Idle: RSS growth per open"
+  echo "connection ($IDLE opened) after a warm-up round of as many and a GC (Go and Node: no GC request)."
+  echo "Every cell is the median of $REPEAT runs of $DURATION (after $WARMUP each)."
+  if [ -n "$LONG" ]; then
+    echo
+    echo "RSS after a GC, before and after a further $LONG of the 64 B per-message load:"
+    for server in $available; do
+      [ -n "${R[$server,long0]:-}" ] && echo "- $(label "$server"): ${R[$server,long0]} MiB, then ${R[$server,long1]} MiB"
+    done
+  fi
+  echo
+  echo "Command: DURATION=$DURATION REPEAT=$REPEAT QUOTA=$QUOTA RATE=$RATE${LONG:+ LONG=$LONG} SERVERS=\"$SERVERS\" bench/run.sh"
 } | tee "$OUT/$stamp.md"

@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -41,6 +42,57 @@ class FatJarIT {
 
       assertThat(service.stop()).isZero();
     }
+  }
+
+  @Test
+  void everyMessageLineReachesStandardOutputWholeWhileConnectionsComeAndGo() throws Exception {
+    // Message lines leave in bursts through a buffer (StdoutAppender) while connection lines go
+    // through another appender to the same descriptor: none may be lost, split or merged.
+    int port = TestService.freePort();
+    Map<String, String> env = Map.of("HTTP_PORT", String.valueOf(port), "INSTANCES", "2", "LOG_MAX_LINES_PER_SECOND", "0");
+    try (ServiceProcess service = ServiceProcess.start(env, List.of())) {
+      service.awaitStdout(line -> line.contains("listening on"), START);
+      String url = "ws://127.0.0.1:" + port + "/ws/echo";
+      int senders = 4;
+      int messages = 400; // about 170 KB of lines: the 64 KiB buffer fills several times
+      List<JdkWebSocket> clients = new ArrayList<>();
+      for (int c = 0; c < senders; c++) {
+        clients.add(JdkWebSocket.connect(url));
+      }
+      List<String> sent = new ArrayList<>();
+      for (int i = 0; i < messages; i++) {
+        for (int c = 0; c < senders; c++) {
+          String text = "line " + c + "-" + i + " " + "y".repeat(i % 100);
+          clients.get(c).sendText(text);
+          sent.add(text);
+        }
+        if (i % 40 == 0) {
+          JdkWebSocket.connect(url).close(1000, "churn");
+        }
+      }
+      for (JdkWebSocket client : clients) {
+        for (int i = 0; i < messages; i++) {
+          client.next();
+        }
+      }
+
+      long deadline = System.nanoTime() + START.toNanos();
+      List<String> lines = messageLines(service);
+      while (lines.size() < sent.size() && System.nanoTime() < deadline) {
+        Thread.sleep(50);
+        lines = messageLines(service);
+      }
+      assertThat(lines).allSatisfy(line -> assertThat(line).matches("127\\.0\\.0\\.1:\\d+ sent: line \\d+-\\d+ y*"));
+      assertThat(lines.stream().map(line -> line.substring(line.indexOf(" sent: ") + 7)).toList())
+          .containsExactlyInAnyOrderElementsOf(sent);
+      assertThat(service.stdout()).filteredOn(line -> line.contains("opened from")).hasSizeGreaterThanOrEqualTo(senders + 10);
+      assertThat(service.stdout()).noneMatch(line -> line.contains("dropped"));
+      assertThat(service.stop()).isZero();
+    }
+  }
+
+  private static List<String> messageLines(ServiceProcess service) {
+    return service.stdout().stream().filter(line -> line.contains(" sent: ")).toList();
   }
 
   @Test

@@ -7,10 +7,11 @@ import java.util.Locale;
 /**
  * The load generator's command line:
  * {@code bench --url ws://127.0.0.1:8000/ws/echo --connections 100 --size 64 --window 16 --duration 20s
- * [--binary] [--rate R] [--warmup 3s] [--idle N] [--handshakes] [--threads 1] [--quiet]}.
+ * [--binary] [--rate R] [--warmup 3s] [--idle N] [--handshakes] [--threads 1] [--quiet] [--write-per-message]}.
  */
 record BenchOptions(URI url, int connections, int size, int window, Duration duration, Duration warmup,
-                    boolean binary, int rate, int idle, boolean handshakes, int threads, boolean quiet) {
+                    boolean binary, int rate, int idle, boolean handshakes, int threads, boolean quiet,
+                    boolean writePerMessage) {
 
   static final String USAGE = String.join("\n",
       "usage: java -jar ws-echo.jar bench --url ws://HOST:PORT/ws/echo [options]",
@@ -24,19 +25,22 @@ record BenchOptions(URI url, int connections, int size, int window, Duration dur
       "  --idle N          open N idle connections from 127.0.0.2, 127.0.0.3, ... and hold them for the duration",
       "  --handshakes      measure connections per second: connect, one echo, close, repeated",
       "  --threads T       event loops of the load generator (default 1)",
-      "  --quiet           no progress line per second");
+      "  --quiet           no progress line per second",
+      "  --write-per-message  every message is its own TCP write, flushed on its own, as browsers send",
+      "                    (default: messages sent while echoes are read share a write)");
 
   static BenchOptions parse(String[] args) {
     URI url = null;
     int connections = 100, size = 64, window = 16, rate = 0, idle = 0, threads = 1;
     Duration duration = Duration.ofSeconds(20), warmup = Duration.ofSeconds(3);
-    boolean binary = false, handshakes = false, quiet = false;
+    boolean binary = false, handshakes = false, quiet = false, writePerMessage = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
         case "--binary" -> binary = true;
         case "--handshakes" -> handshakes = true;
         case "--quiet" -> quiet = true;
+        case "--write-per-message" -> writePerMessage = true;
         case "--url", "--connections", "--size", "--window", "--duration", "--warmup", "--rate", "--idle", "--threads" -> {
           if (i + 1 >= args.length) {
             throw new IllegalArgumentException(arg + " needs a value");
@@ -65,7 +69,8 @@ record BenchOptions(URI url, int connections, int size, int window, Duration dur
     if (!handshakes && idle == 0 && size < minimum) {
       throw new IllegalArgumentException("--size must be at least " + minimum + " to carry a sequence number");
     }
-    return new BenchOptions(url, connections, size, window, duration, warmup, binary, rate, idle, handshakes, threads, quiet);
+    return new BenchOptions(url, connections, size, window, duration, warmup, binary, rate, idle, handshakes, threads, quiet,
+        writePerMessage);
   }
 
   private static int positive(String name, String value) {

@@ -26,6 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Echo throughput: N connections each keep W messages in flight, and every echo is checked byte
  * for byte (type, length, content, order) before the next message goes. Latency is recorded per
  * message with HdrHistogram; one progress line a second; one summary at the end.
+ *
+ * <p>Two load shapes. By default the next messages are written while echoes are being read, so
+ * Vert.x flushes them together at the end of the read: many frames share one TCP segment and the
+ * server reads many messages per read. With {@code --write-per-message} they are written after the
+ * read, where Vert.x flushes each write at once: one TCP write per message, as a browser (one
+ * {@code WebSocket.send} per message) or most client libraries send.
  */
 final class LoadGenerator {
 
@@ -115,23 +121,28 @@ final class LoadGenerator {
       long messages = echoed.get() - startEchoed;
       long bytes = echoedBytes.get() - startBytes;
       sending = false;
-      out.printf(Locale.ROOT, "%s %d B %s messages, %d connections x window %d%s, %.1f s measured after %.1f s warm-up%n",
+      out.printf(Locale.ROOT, "%s %d B %s messages, %d connections x window %d%s, %s, %.1f s measured after %.1f s warm-up%n",
           options.url(), options.size(), options.binary() ? "binary" : "text", options.connections(), options.window(),
-          options.rate() > 0 ? ", rate " + options.rate() + "/s" : "", seconds, options.warmup().toMillis() / 1000.0);
+          options.rate() > 0 ? ", rate " + options.rate() + "/s" : "", shape(), seconds, options.warmup().toMillis() / 1000.0);
       out.printf(Locale.ROOT, "  %,.0f msg/s, %.2f MB/s each way; latency p50 %.3f ms, p99 %.3f ms, p99.9 %.3f ms, max %.3f ms%n",
           messages / seconds, bytes / seconds / 1e6, ms(total.getValueAtPercentile(50)), ms(total.getValueAtPercentile(99)),
           ms(total.getValueAtPercentile(99.9)), ms(total.getMaxValue()));
       out.printf("  %d messages echoed and verified, %d errors, %d mismatches, %d connections opened%n",
           messages, errors.get(), mismatches.get(), opened.get());
-      out.printf(Locale.ROOT, "RESULT mode=echo size=%d type=%s connections=%d window=%d msgs_per_s=%.0f mb_per_s=%.2f "
+      out.printf(Locale.ROOT, "RESULT mode=echo size=%d type=%s connections=%d window=%d writes=%s msgs_per_s=%.0f mb_per_s=%.2f "
               + "p50_ms=%.3f p99_ms=%.3f p999_ms=%.3f max_ms=%.3f messages=%d errors=%d mismatches=%d opened=%d%n",
-          options.size(), options.binary() ? "binary" : "text", options.connections(), options.window(), messages / seconds,
+          options.size(), options.binary() ? "binary" : "text", options.connections(), options.window(),
+          options.writePerMessage() || options.rate() > 0 ? "per-message" : "coalesced", messages / seconds,
           bytes / seconds / 1e6, ms(total.getValueAtPercentile(50)), ms(total.getValueAtPercentile(99)),
           ms(total.getValueAtPercentile(99.9)), ms(total.getMaxValue()), messages, errors.get(), mismatches.get(), opened.get());
       return errors.get() == 0 && mismatches.get() == 0 ? 0 : 1;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
+  }
+
+  private String shape() {
+    return options.writePerMessage() || options.rate() > 0 ? "one TCP write per message" : "writes coalesced per read";
   }
 
   private static double ms(long micros) {
@@ -156,9 +167,12 @@ final class LoadGenerator {
     private double credits;
     private Buffer partial;
     private boolean partialBinary;
+    private io.vertx.core.Context context;
+    private boolean refillScheduled;
 
     void start(WebSocket socket) {
       this.socket = socket;
+      this.context = io.vertx.core.Vertx.currentContext();
       opened.incrementAndGet();
       socket.frameHandler(this::frame);
       socket.exceptionHandler(failure -> errors.incrementAndGet());
@@ -238,7 +252,16 @@ final class LoadGenerator {
       } else {
         mismatches.incrementAndGet();
       }
-      fill();
+      if (!options.writePerMessage()) {
+        fill(); // inside the read: Vert.x flushes these writes together when the read completes
+      } else if (!refillScheduled) {
+        // After the read: outside a read Vert.x flushes every write on its own.
+        refillScheduled = true;
+        context.runOnContext(v -> {
+          refillScheduled = false;
+          fill();
+        });
+      }
     }
 
     private long seqOf(byte[] bytes) {

@@ -29,6 +29,7 @@ public final class EchoEndpoint {
   private final EchoConfig.WebSocket config;
   private final WebSocketHandshake.Policy policy;
   private final MessageLog messageLog;
+  private MessageLog.Outbox outbox;
   private final OpenConnections connections;
   private final EchoMetrics metrics;
   private final EchoStats stats;
@@ -53,6 +54,7 @@ public final class EchoEndpoint {
   /** Starts the liveness timer; call on the instance's own context. */
   public void start() {
     context = vertx.getOrCreateContext();
+    outbox = messageLog.outbox(vertx);
     long period = livenessPeriodMs();
     if (period > 0) {
       timer = vertx.setPeriodic(period, t -> {
@@ -68,6 +70,7 @@ public final class EchoEndpoint {
     if (timer != -1) {
       vertx.cancelTimer(timer);
     }
+    outbox.flush();
   }
 
   /** Checks often enough for the shorter of the two intervals to be kept within a quarter. */
@@ -117,7 +120,7 @@ public final class EchoEndpoint {
           accepted++;
           metrics.opened();
           EchoSession session = new EchoSession(connections.nextId(), socket, vertx, config, accept.deflate(),
-              accept.resetInflaterEachMessage(), messageLog, metrics, stats, this::ended);
+              accept.resetInflaterEachMessage(), outbox, metrics, stats, this::ended);
           sessions.add(session);
           session.start();
         })

@@ -39,7 +39,7 @@ public final class EchoSession implements FrameReader.Listener {
   private final String remote;
   private final Vertx vertx;
   private final EchoConfig.WebSocket limits;
-  private final MessageLog messageLog;
+  private final MessageLog.Outbox messageLog;
   private final FrameReader reader;
   private final boolean resetInflater;
   private MessageInflater inflater; // made at the first compressed message: zlib holds ~40 KiB per stream
@@ -80,7 +80,7 @@ public final class EchoSession implements FrameReader.Listener {
   private int messagesInWindow;
 
   EchoSession(long id, NetSocket socket, Vertx vertx, EchoConfig.WebSocket limits, boolean deflate,
-              boolean resetInflater, MessageLog messageLog, EchoMetrics metrics, EchoStats stats,
+              boolean resetInflater, MessageLog.Outbox messageLog, EchoMetrics metrics, EchoStats stats,
               Consumer<EchoSession> onClosed) {
     this.metrics = metrics;
     this.stats = stats;
@@ -263,7 +263,7 @@ public final class EchoSession implements FrameReader.Listener {
     messageOpen = false;
     stats.echoed(messageOpcode == FrameReader.BINARY, messageSize, System.nanoTime() - messageStartNanos);
     if (preview != null) {
-      messageLog.publish(vertx.eventBus(), new EchoedMessage(id, remote, messageOpcode == FrameReader.BINARY, preview, messageSize));
+      messageLog.publish(new EchoedMessage(id, remote, messageOpcode == FrameReader.BINARY, preview, messageSize));
       preview = null;
     }
   }
@@ -342,6 +342,7 @@ public final class EchoSession implements FrameReader.Listener {
   }
 
   private void closeReceived(Buffer payload) throws ProtocolException {
+    reader.stop(); // frames after the close, even in the same read, are not the peer's to send
     if (state == State.CLOSE_SENT) {
       state = State.CLOSE_RECEIVED;
       finishClose();

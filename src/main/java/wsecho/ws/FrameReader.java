@@ -47,7 +47,7 @@ final class FrameReader {
   private boolean inPayload;
 
   private int messageOpcode = -1;   // the opcode of the fragmented message that is open, or -1
-  private boolean failed;
+  private boolean done;             // after a protocol error or a close frame: nothing more is read
 
   FrameReader(Listener listener, long maxFrameSize, boolean compressionNegotiated) {
     this.listener = listener;
@@ -55,14 +55,22 @@ final class FrameReader {
     this.compressionNegotiated = compressionNegotiated;
   }
 
+  /**
+   * Reads nothing more, not even the rest of the current read: after its close frame a peer may
+   * send nothing (RFC 6455 5.5.1), so whatever follows it is ignored.
+   */
+  void stop() {
+    done = true;
+  }
+
   void feed(Buffer data) throws ProtocolException {
-    if (failed) {
+    if (done) {
       return;
     }
     try {
       int position = 0;
       int length = data.length();
-      while (position < length) {
+      while (position < length && !done) {
         if (!inPayload) {
           position = readHeader(data, position);
         } else {
@@ -79,7 +87,7 @@ final class FrameReader {
         }
       }
     } catch (ProtocolException e) {
-      failed = true;
+      done = true;
       throw e;
     }
   }

@@ -71,7 +71,18 @@ class LoadGeneratorTest {
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     assertThat(run(args(port, "--connections", "4", "--size", "100", "--window", "4"), output)).isZero();
     String text = output.toString(StandardCharsets.UTF_8);
-    assertThat(text).containsPattern("RESULT mode=echo size=100 type=text connections=4 window=4 msgs_per_s=\\d+ .* errors=0 mismatches=0 opened=4");
+    assertThat(text).containsPattern("RESULT mode=echo size=100 type=text connections=4 window=4 writes=coalesced msgs_per_s=\\d+ .* errors=0 mismatches=0 opened=4");
+    assertThat(text).doesNotContain("messages=0 ");
+  }
+
+  @Test
+  void verifiesEveryEchoWhenEachMessageIsItsOwnWrite() throws Exception {
+    int port = servicePort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(run(args(port, "--connections", "4", "--size", "2000", "--window", "8", "--binary", "--write-per-message"), output)).isZero();
+    String text = output.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("one TCP write per message");
+    assertThat(text).containsPattern("RESULT mode=echo size=2000 type=binary connections=4 window=8 writes=per-message msgs_per_s=\\d+ .* errors=0 mismatches=0 opened=4");
     assertThat(text).doesNotContain("messages=0 ");
   }
 

@@ -12,8 +12,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import wsecho.TestService;
 
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,6 +45,33 @@ class MessageLoggingTest {
             }
           }));
     }));
+  }
+
+  @Test
+  void anEchoInstancePublishesItsMessagesTogetherOnceTheFlushIntervalHasPassed(Vertx vertx, VertxTestContext context) {
+    MessageLog log = new MessageLog(TestService.config(new JsonObject()));
+    vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
+    List<Long> received = new CopyOnWriteArrayList<>();
+    long[] publishedAt = new long[1];
+    vertx.eventBus().<EchoedMessage>localConsumer(log.address(), message -> {
+      received.add(message.body().connectionId());
+      if (received.size() == 3) {
+        context.verify(() -> {
+          assertThat(received).containsExactly(1L, 2L, 3L);
+          assertThat(System.nanoTime() - publishedAt[0]).isGreaterThanOrEqualTo(MessageLog.OUTBOX_FLUSH_MS * 1_000_000);
+        });
+        context.completeNow();
+      }
+    }).completion().onComplete(context.succeeding(ready -> vertx.runOnContext(v -> {
+      MessageLog.Outbox outbox = log.outbox(vertx);
+      publishedAt[0] = System.nanoTime();
+      for (long id = 1; id <= 3; id++) {
+        context.verify(() -> assertThat(outbox.admit(System.nanoTime())).isTrue());
+        outbox.publish(new EchoedMessage(id, "127.0.0.1:5000", false, Buffer.buffer("m"), 1));
+      }
+      // A timer due before the flush interval fires first: nothing may have left yet.
+      vertx.setTimer(1, t -> context.verify(() -> assertThat(received).isEmpty()));
+    })));
   }
 
   @Test

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static wsecho.ws.conformance.RawClient.BINARY;
 import static wsecho.ws.conformance.RawClient.CLOSE;
 import static wsecho.ws.conformance.RawClient.PING;
 import static wsecho.ws.conformance.RawClient.TEXT;
@@ -58,6 +59,33 @@ class CloseConformanceTest extends ConformanceBase {
       client.send(PING, new byte[0]);
       assertClosedWith(client, 1000);
     }
+  }
+
+  @Test
+  @DisplayName("7.1.2 two closes in one TCP write: one close back, the second is ignored")
+  void case7_1_2_secondCloseInTheSameWriteIsIgnored() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      client.sendRaw(oneWrite(client, CLOSE, RawClient.close(1000, new byte[0]), CLOSE, RawClient.close(1001, new byte[0])));
+      assertClosedWith(client, 1000);
+    }
+  }
+
+  @ParameterizedTest(name = "7.1 opcode {0} after a close in the same TCP write gets nothing back")
+  @ValueSource(ints = {PING, TEXT, BINARY})
+  void case7_1_frameAfterCloseInTheSameWriteIsIgnored(int opcode) throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      client.sendRaw(oneWrite(client, CLOSE, RawClient.close(1000, new byte[0]), opcode, "after".getBytes(StandardCharsets.UTF_8)));
+      assertClosedWith(client, 1000);
+    }
+  }
+
+  /** Two masked frames as one TCP write, so that the server reads them together. */
+  private static byte[] oneWrite(RawClient client, int firstOpcode, byte[] first, int secondOpcode, byte[] second) {
+    byte[] a = client.encode(true, 0, firstOpcode, first, true);
+    byte[] b = client.encode(true, 0, secondOpcode, second, true);
+    byte[] both = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, both, a.length, b.length);
+    return both;
   }
 
   @ParameterizedTest(name = "7.7 valid close code {0} is echoed")

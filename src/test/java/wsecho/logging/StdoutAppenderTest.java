@@ -1,0 +1,96 @@
+package wsecho.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import org.junit.jupiter.api.Test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class StdoutAppenderTest {
+
+  /** Records each write(2) the appender would make, and whether the stream was closed. */
+  private static final class RecordingStream extends OutputStream {
+    final List<String> writes = new ArrayList<>();
+    boolean closed;
+
+    @Override
+    public void write(int b) {
+      writes.add(String.valueOf((char) b));
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      writes.add(new String(bytes, offset, length, StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  private final LoggerContext context = new LoggerContext();
+  private final RecordingStream stream = new RecordingStream();
+  private final StdoutAppender<ILoggingEvent> appender = new StdoutAppender<>(stream);
+
+  StdoutAppenderTest() {
+    context.setMDCAdapter(new ch.qos.logback.classic.util.LogbackMDCAdapter());
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%msg%n");
+    encoder.start();
+    appender.setContext(context);
+    appender.setEncoder(encoder);
+    appender.start();
+  }
+
+  private void log(String message) {
+    appender.doAppend(new LoggingEvent("test", context.getLogger("test"), Level.INFO, message, null, null));
+  }
+
+  @Test
+  void writesNothingUntilFlushedThenTheWholeBurstInOneWrite() {
+    log("one");
+    log("two");
+    log("three");
+    assertThat(stream.writes).isEmpty();
+
+    appender.flush();
+    assertThat(stream.writes).containsExactly("one\ntwo\nthree\n");
+  }
+
+  @Test
+  void neverSplitsALineBetweenTwoWrites() {
+    List<String> lines = new ArrayList<>();
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    for (int i = 0; i < 2_000; i++) { // about 200 KB: the 64 KiB buffer fills several times
+      String line = "127.0.0.1:5000 sent: message " + i + " " + "x".repeat(i % 150);
+      lines.add(line);
+      expected.writeBytes((line + "\n").getBytes(StandardCharsets.UTF_8));
+      log(line);
+    }
+    appender.flush();
+
+    assertThat(stream.writes.size()).as("writes").isGreaterThan(2).isLessThan(10);
+    assertThat(stream.writes).allSatisfy(write -> assertThat(write).endsWith("\n"));
+    assertThat(String.join("", stream.writes)).isEqualTo(expected.toString(StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void stoppingWritesOutWhatIsBufferedAndLeavesStandardOutputOpen() {
+    log("last words");
+    appender.stop();
+
+    assertThat(stream.writes).containsExactly("last words\n");
+    assertThat(stream.closed).isFalse();
+  }
+}
