@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
+import wsecho.logging.ConnectionLog;
 import wsecho.logging.EchoedMessage;
 import wsecho.logging.EchoedMessageCodec;
 import wsecho.logging.LoggingVerticle;
@@ -29,7 +30,8 @@ public final class EchoService {
   private static final Logger LOG = LoggerFactory.getLogger(EchoService.class);
 
   /** What every echo instance shares. */
-  public record Shared(MessageLog messageLog, OpenConnections connections, EchoMetrics metrics, ServiceState state) {}
+  public record Shared(MessageLog messageLog, ConnectionLog connectionLog, OpenConnections connections, EchoMetrics metrics,
+                       ServiceState state) {}
 
   /** A started service. */
   public record Started(Vertx vertx, EchoConfig config, int port, int instances, List<MainVerticle> echoes,
@@ -75,11 +77,13 @@ public final class EchoService {
 
   public static Future<Started> deploy(Vertx vertx, EchoConfig config, EchoMetrics metrics) {
     vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
-    Shared shared = new Shared(new MessageLog(config), new OpenConnections(config.websocket().maxConnections()),
-        metrics, new ServiceState());
+    Shared shared = new Shared(new MessageLog(config), new ConnectionLog(config.log().maxConnectionsPerSecond()),
+        new OpenConnections(config.websocket().maxConnections()), metrics, new ServiceState());
     metrics.gauge("wsecho.connections.open", "WebSocket connections open now", shared.connections()::open);
     metrics.counter("wsecho.log.lines.dropped", "Message log lines dropped because the logger fell behind",
         shared.messageLog()::droppedTotal);
+    metrics.counter("wsecho.log.connections.unlogged", "Connections left out of the service log by log.maxConnectionsPerSecond",
+        shared.connectionLog()::unloggedTotal);
     int instances = config.effectiveInstances();
     List<MainVerticle> echoes = new CopyOnWriteArrayList<>();
     return vertx.deployVerticle(new LoggingVerticle(shared.messageLog()),

@@ -64,7 +64,7 @@ public final class MainVerticle extends VerticleBase {
     router.get("/health/ready").handler(readiness());
     router.get("/metrics").handler(PrometheusScrapingHandler.create(shared.metrics().registry()));
 
-    endpoint = new EchoEndpoint(vertx, config.websocket(), shared.messageLog(), shared.connections(),
+    endpoint = new EchoEndpoint(vertx, config.websocket(), shared.messageLog(), shared.connectionLog(), shared.connections(),
         shared.metrics(), shared.state());
     endpoint.start();
     long sweepMs = Math.max(10, Math.min(1000, config.http().handshakeTimeoutMs() / 4));

@@ -7,6 +7,10 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,6 +92,36 @@ class FatJarIT {
       assertThat(service.stdout()).filteredOn(line -> line.contains("opened from")).hasSizeGreaterThanOrEqualTo(senders + 10);
       assertThat(service.stdout()).noneMatch(line -> line.contains("dropped"));
       assertThat(service.stop()).isZero();
+    }
+  }
+
+  @Test
+  void connectionsOverTheLogRateAreCountedAndSummedUpNotLogged() throws Exception {
+    int port = TestService.freePort();
+    Map<String, String> env = Map.of("HTTP_PORT", String.valueOf(port), "LOG_MAX_CONNECTIONS_PER_SECOND", "1");
+    try (ServiceProcess service = ServiceProcess.start(env, List.of())) {
+      service.awaitStdout(line -> line.contains("listening on"), START);
+      String url = "ws://127.0.0.1:" + port + "/ws/echo";
+      long start = System.nanoTime();
+      int connections = 10;
+      for (int i = 0; i < connections; i++) {
+        JdkWebSocket ws = JdkWebSocket.connect(url);
+        ws.sendText("n" + i);
+        assertThat(ws.next().text()).isEqualTo("n" + i); // every connection is served, logged or not
+        ws.close(1000, "done");
+        ws.closeCode();
+      }
+      long seconds = (System.nanoTime() - start) / 1_000_000_000L;
+      Thread.sleep(1100); // the next connection opens a new second, and its line sums up the last
+      JdkWebSocket.connect(url).close(1000, "done");
+
+      String summary = service.awaitStdout(line -> line.contains("connections were not logged"), START);
+      assertThat(summary).contains("log.maxConnectionsPerSecond = 1");
+      long opened = service.stdout().stream().filter(line -> line.contains(" opened from ")).count();
+      assertThat(opened).as("one connection logged per second").isBetween(2L, seconds + 3); // windows touched by the loop, and the last one
+      HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.body()).containsPattern("wsecho_log_connections_unlogged_total [1-9]");
     }
   }
 

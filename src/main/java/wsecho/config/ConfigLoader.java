@@ -111,7 +111,8 @@ public final class ConfigLoader {
         in.integer("log.maxChars", 256, 0, MIB),
         in.integer("log.queueCapacity", 10_000, 1, 10_000_000),
         in.integer("log.maxLinesPerSecond", 1_000, 0, 100_000_000),
-        in.string("log.format", "text"));
+        in.string("log.format", "text"),
+        in.integer("log.maxConnectionsPerSecond", 100, 0, 100_000_000));
     if (!log.format().equals("text") && !log.json()) {
       throw ConfigException.badValue("log.format", log.format(), "text or json");
     }

@@ -45,8 +45,11 @@ public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus
    *                      so a slow log never builds an unbounded queue behind the echo
    * @param maxLinesPerSecond message lines beyond this rate are dropped and counted; 0: no limit
    * @param format        {@code text}, or {@code json}: one JSON object per line for log collectors
+   * @param maxConnectionsPerSecond connections whose lines (opened, refused, closed) are logged per
+   *                      second; the others are counted and summed up in one line; 0: no limit
    */
-  public record Log(boolean messages, int maxChars, int queueCapacity, int maxLinesPerSecond, String format) {
+  public record Log(boolean messages, int maxChars, int queueCapacity, int maxLinesPerSecond, String format,
+                    int maxConnectionsPerSecond) {
     public boolean json() {
       return "json".equals(format);
     }

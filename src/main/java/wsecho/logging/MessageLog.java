@@ -34,12 +34,12 @@ public final class MessageLog {
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong droppedTotal = new AtomicLong();
-  private final AtomicLong windowStart = new AtomicLong(System.nanoTime());
-  private final AtomicInteger linesInWindow = new AtomicInteger();
+  private final RateWindow rate;
 
   public MessageLog(EchoConfig config) {
     this.config = config.log();
     this.address = config.eventBus().address();
+    this.rate = new RateWindow(this.config.maxLinesPerSecond());
   }
 
   public String address() {
@@ -60,17 +60,9 @@ public final class MessageLog {
     if (!config.messages()) {
       return false;
     }
-    int max = config.maxLinesPerSecond();
-    if (max > 0) {
-      long now = nowNanos;
-      long start = windowStart.get();
-      if (now - start >= 1_000_000_000L && windowStart.compareAndSet(start, now)) {
-        linesInWindow.set(0);
-      }
-      if (linesInWindow.incrementAndGet() > max) {
-        drop();
-        return false;
-      }
+    if (!rate.admit(nowNanos)) {
+      drop();
+      return false;
     }
     if (pending.incrementAndGet() > config.queueCapacity()) {
       pending.decrementAndGet();

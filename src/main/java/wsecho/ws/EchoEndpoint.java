@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
+import wsecho.logging.ConnectionLog;
 import wsecho.logging.MessageLog;
 import wsecho.ops.EchoMetrics;
 import wsecho.ops.EchoStats;
@@ -29,6 +30,7 @@ public final class EchoEndpoint {
   private final EchoConfig.WebSocket config;
   private final WebSocketHandshake.Policy policy;
   private final MessageLog messageLog;
+  private final ConnectionLog connectionLog;
   private MessageLog.Outbox outbox;
   private final OpenConnections connections;
   private final EchoMetrics metrics;
@@ -39,8 +41,9 @@ public final class EchoEndpoint {
   private long timer = -1;
   private Context context;
 
-  public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, MessageLog messageLog, OpenConnections connections,
-                      EchoMetrics metrics, ServiceState state) {
+  public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, MessageLog messageLog, ConnectionLog connectionLog,
+                      OpenConnections connections, EchoMetrics metrics, ServiceState state) {
+    this.connectionLog = connectionLog;
     this.metrics = metrics;
     this.stats = metrics.newStats();
     this.state = state;
@@ -120,7 +123,7 @@ public final class EchoEndpoint {
           accepted++;
           metrics.opened();
           EchoSession session = new EchoSession(connections.nextId(), socket, vertx, config, accept.deflate(),
-              accept.resetInflaterEachMessage(), outbox, metrics, stats, this::ended);
+              accept.resetInflaterEachMessage(), outbox, connectionLog.admit(System.nanoTime()), metrics, stats, this::ended);
           sessions.add(session);
           session.start();
         })
@@ -149,7 +152,9 @@ public final class EchoEndpoint {
     int status = refused.status();
     String reason = refused.reason();
     metrics.refused(refused.kind());
-    LOG.info("handshake from {} refused: {} {}", request.remoteAddress(), status, reason);
+    if (connectionLog.admit(System.nanoTime())) {
+      LOG.info("handshake from {} refused: {} {}", request.remoteAddress(), status, reason);
+    }
     HttpServerResponse response = request.response().setStatusCode(status);
     if (status == 426) {
       response.putHeader(HttpHeaders.UPGRADE, "websocket").putHeader("Sec-WebSocket-Version", "13");

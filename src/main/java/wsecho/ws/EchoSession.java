@@ -45,6 +45,7 @@ public final class EchoSession implements FrameReader.Listener {
   private MessageInflater inflater; // made at the first compressed message: zlib holds ~40 KiB per stream
   private final Utf8Validator utf8 = new Utf8Validator();
   private final Consumer<EchoSession> onClosed;
+  private final boolean logged; // this connection's lines go to the service log (log.maxConnectionsPerSecond)
   private final EchoMetrics metrics;
   private final EchoStats stats;
 
@@ -80,8 +81,9 @@ public final class EchoSession implements FrameReader.Listener {
   private int messagesInWindow;
 
   EchoSession(long id, NetSocket socket, Vertx vertx, EchoConfig.WebSocket limits, boolean deflate,
-              boolean resetInflater, MessageLog.Outbox messageLog, EchoMetrics metrics, EchoStats stats,
+              boolean resetInflater, MessageLog.Outbox messageLog, boolean logged, EchoMetrics metrics, EchoStats stats,
               Consumer<EchoSession> onClosed) {
+    this.logged = logged;
     this.metrics = metrics;
     this.stats = stats;
     this.id = id;
@@ -96,7 +98,9 @@ public final class EchoSession implements FrameReader.Listener {
   }
 
   void start() {
-    LOG.info("connection {} opened from {}", id, remote);
+    if (logged) {
+      LOG.info("connection {} opened from {}", id, remote);
+    }
     socket.handler(this::received);
     // Back-pressure: stop reading from a client that does not read its echoes, resume on drain.
     socket.drainHandler(drained -> socket.resume());
@@ -375,7 +379,9 @@ public final class EchoSession implements FrameReader.Listener {
     if (state != State.OPEN) {
       return;
     }
-    LOG.info("connection {} from {} refused: {} {}", id, remote, code, reason);
+    if (logged) {
+      LOG.info("connection {} from {} refused: {} {}", id, remote, code, reason);
+    }
     closeCode = (short) code;
     closeReason = reason;
     state = State.CLOSE_RECEIVED; // nothing more is read: after a protocol error the stream is not trusted
@@ -435,8 +441,10 @@ public final class EchoSession implements FrameReader.Listener {
     if (inflater != null) {
       inflater.close();
     }
-    LOG.info("connection {} closed from {}: code {}{}", id, remote,
-        closeCode == null ? "1006 (no close frame)" : closeCode, closeReason.isEmpty() ? "" : " " + closeReason);
+    if (logged) {
+      LOG.info("connection {} closed from {}: code {}{}", id, remote,
+          closeCode == null ? "1006 (no close frame)" : closeCode, closeReason.isEmpty() ? "" : " " + closeReason);
+    }
     onClosed.accept(this);
   }
 
@@ -449,7 +457,9 @@ public final class EchoSession implements FrameReader.Listener {
     }
     long quietMs = (nowNanos - lastHeardNanos) / 1_000_000;
     if (limits.idleTimeoutMs() > 0 && quietMs >= limits.idleTimeoutMs()) {
-      LOG.info("connection {} from {} idle for {} ms: closing", id, remote, quietMs);
+      if (logged) {
+        LOG.info("connection {} from {} idle for {} ms: closing", id, remote, quietMs);
+      }
       close(CloseCodes.GOING_AWAY, "idle timeout");
       return;
     }

@@ -32,7 +32,7 @@ class ConfigTest {
         List.of(), List.of(), 0, 30_000, 75_000, 5_000, 0));
     assertThat(config.eventBus().address()).isEqualTo("ws.echo.messages");
     assertThat(config.shutdown().timeoutMs()).isEqualTo(10_000);
-    assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000, 1_000, "text"));
+    assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000, 1_000, "text", 100));
   }
 
   @Test
