@@ -29,6 +29,7 @@ public final class EchoMetrics {
 
   private final PrometheusMeterRegistry registry;
   private final List<EchoStats> stats = new CopyOnWriteArrayList<>();
+  private final List<Supplier<Number>> counterSources = new CopyOnWriteArrayList<>();
   private final Counter opened;
   private final Map<Integer, Counter> closes = new ConcurrentHashMap<>();
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
@@ -94,6 +95,8 @@ public final class EchoMetrics {
   }
 
   public void counter(String name, String description, Supplier<Number> value) {
+    // A FunctionCounter holds its object weakly: kept here, or the counter reads 0 after a GC.
+    counterSources.add(value);
     FunctionCounter.builder(name, value, v -> v.get().doubleValue()).description(description).register(registry);
   }
 

@@ -27,4 +27,17 @@ class EchoMetricsTest {
         .contains("wsecho_echo_duration_seconds_bucket{le=\"+Inf\"} 2")
         .contains("wsecho_echo_duration_seconds_count 2");
   }
+
+  @Test
+  void aCounterReadsItsSourceAfterAGarbageCollection() throws Exception {
+    EchoMetrics metrics = new EchoMetrics();
+    java.util.concurrent.atomic.AtomicLong source = new java.util.concurrent.atomic.AtomicLong(42);
+    metrics.counter("wsecho.test.things", "things", source::get); // the method reference is referenced nowhere else
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(20);
+    }
+    source.set(43);
+    assertThat(metrics.registry().scrape()).contains("wsecho_test_things_total 43.0");
+  }
 }
