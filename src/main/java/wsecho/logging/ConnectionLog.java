@@ -16,20 +16,20 @@ public final class ConnectionLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLog.class);
 
-  private final RateWindow window;
+  private final RateLimiter rate;
   private final AtomicLong unlogged = new AtomicLong();
   private final AtomicLong unloggedTotal = new AtomicLong();
 
   public ConnectionLog(int maxPerSecond) {
-    this.window = new RateWindow(maxPerSecond);
+    this.rate = new RateLimiter(maxPerSecond);
   }
 
   /** Whether the connection arriving now gets its lines. */
   public boolean admit(long nowNanos) {
-    if (window.admit(nowNanos)) {
+    if (rate.admit(nowNanos)) {
       long skipped = unlogged.getAndSet(0);
       if (skipped > 0) {
-        LOG.info("{} connections were not logged (over log.maxConnectionsPerSecond = {})", skipped, window.maxPerSecond());
+        LOG.info("{} connections were not logged (over log.maxConnectionsPerSecond = {})", skipped, rate.perSecond());
       }
       return true;
     }

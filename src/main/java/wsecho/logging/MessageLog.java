@@ -34,12 +34,12 @@ public final class MessageLog {
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong droppedTotal = new AtomicLong();
-  private final RateWindow rate;
+  private final RateLimiter rate;
 
   public MessageLog(EchoConfig config) {
     this.config = config.log();
     this.address = config.eventBus().address();
-    this.rate = new RateWindow(this.config.maxLinesPerSecond());
+    this.rate = new RateLimiter(this.config.maxLinesPerSecond());
   }
 
   public String address() {

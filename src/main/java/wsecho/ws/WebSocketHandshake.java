@@ -73,13 +73,18 @@ public final class WebSocketHandshake {
         deflate != null, deflate != null && deflate.clientNoContextTakeover());
   }
 
-  static String acceptFor(String key) {
+  /** One digest per event-loop thread: looking the algorithm up for every handshake costs more than hashing. */
+  private static final ThreadLocal<MessageDigest> SHA1 = ThreadLocal.withInitial(() -> {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-1").digest((key + GUID).getBytes(StandardCharsets.US_ASCII));
-      return Base64.getEncoder().encodeToString(digest);
+      return MessageDigest.getInstance("SHA-1");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-1 is part of every Java runtime", e);
     }
+  });
+
+  static String acceptFor(String key) {
+    byte[] digest = SHA1.get().digest((key + GUID).getBytes(StandardCharsets.US_ASCII)); // digest() resets it
+    return Base64.getEncoder().encodeToString(digest);
   }
 
   private static boolean isValidKey(String key) {
