@@ -1,0 +1,114 @@
+package wsecho.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import org.junit.jupiter.api.Test;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class BatchingAsyncAppenderTest {
+
+  /** Each write(2) the stdout appender would make. */
+  private final List<String> writes = new CopyOnWriteArrayList<>();
+  private final LoggerContext context = new LoggerContext();
+  private final BatchingAsyncAppender async = new BatchingAsyncAppender();
+
+  BatchingAsyncAppenderTest() {
+    context.setMDCAdapter(new LogbackMDCAdapter());
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%msg%n");
+    encoder.start();
+    StdoutAppender<ILoggingEvent> stdout = new StdoutAppender<>(new OutputStream() {
+      @Override
+      public void write(int b) {
+        writes.add(String.valueOf((char) b));
+      }
+
+      @Override
+      public void write(byte[] bytes, int offset, int length) {
+        writes.add(new String(bytes, offset, length, StandardCharsets.UTF_8));
+      }
+    });
+    stdout.setContext(context);
+    stdout.setEncoder(encoder);
+    stdout.start();
+    async.setContext(context);
+    async.setName("test");
+    async.addAppender(stdout);
+    async.start();
+  }
+
+  private void log(String message) {
+    async.doAppend(new LoggingEvent("test", context.getLogger("test"), Level.INFO, message, null, null));
+  }
+
+  private List<String> lines() {
+    return Arrays.stream(String.join("", writes).split("\n")).filter(line -> !line.isEmpty()).toList();
+  }
+
+  @Test
+  void writesEveryLineFromManyThreadsInFewWrites() throws Exception {
+    List<Thread> threads = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int thread = t;
+      Thread writer = new Thread(() -> {
+        for (int i = 0; i < 500; i++) {
+          log("thread " + thread + " line " + i);
+          if (i % 50 == 0) {
+            sleep(2);
+          }
+        }
+      });
+      writer.start();
+      threads.add(writer);
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    async.stop();
+
+    List<String> lines = lines();
+    assertThat(lines).hasSize(2000).doesNotHaveDuplicates();
+    for (int t = 0; t < 4; t++) {
+      int thread = t;
+      // each thread's lines in the order it logged them
+      assertThat(lines.stream().filter(line -> line.startsWith("thread " + thread + " ")).toList())
+          .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 500).mapToObj(i -> "thread " + thread + " line " + i).toList());
+    }
+    assertThat(writes.size()).as("writes for 2,000 lines").isLessThan(200);
+    assertThat(writes).allSatisfy(write -> assertThat(write).endsWith("\n"));
+  }
+
+  @Test
+  void aLineAfterAQuietSpellIsWrittenPromptly() throws Exception {
+    Thread.sleep(100); // the worker is parked with nothing to do
+    long start = System.nanoTime();
+    log("after the quiet");
+    while (lines().isEmpty() && System.nanoTime() - start < 5_000_000_000L) {
+      Thread.sleep(1);
+    }
+    assertThat(lines()).containsExactly("after the quiet");
+    assertThat((System.nanoTime() - start) / 1_000_000).as("ms until written").isLessThan(1000);
+    async.stop();
+  }
+
+  private static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
