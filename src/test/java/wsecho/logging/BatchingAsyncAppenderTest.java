@@ -8,19 +8,16 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import org.junit.jupiter.api.Test;
 
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class BatchingAsyncAppenderTest {
 
-  /** Each write(2) the stdout appender would make. */
-  private final List<String> writes = new CopyOnWriteArrayList<>();
+  private final RecordingStream stream = new RecordingStream();
+  private final List<String> writes = stream.writes;
   private final LoggerContext context = new LoggerContext();
   private final BatchingAsyncAppender async = new BatchingAsyncAppender();
 
@@ -30,17 +27,7 @@ class BatchingAsyncAppenderTest {
     encoder.setContext(context);
     encoder.setPattern("%msg%n");
     encoder.start();
-    StdoutAppender<ILoggingEvent> stdout = new StdoutAppender<>(new OutputStream() {
-      @Override
-      public void write(int b) {
-        writes.add(String.valueOf((char) b));
-      }
-
-      @Override
-      public void write(byte[] bytes, int offset, int length) {
-        writes.add(new String(bytes, offset, length, StandardCharsets.UTF_8));
-      }
-    });
+    StdoutAppender<ILoggingEvent> stdout = new StdoutAppender<>(stream);
     stdout.setContext(context);
     stdout.setEncoder(encoder);
     stdout.start();

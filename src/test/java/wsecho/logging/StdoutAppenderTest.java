@@ -8,7 +8,6 @@ import ch.qos.logback.classic.spi.LoggingEvent;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,27 +15,6 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class StdoutAppenderTest {
-
-  /** Records each write(2) the appender would make, and whether the stream was closed. */
-  private static final class RecordingStream extends OutputStream {
-    final List<String> writes = new ArrayList<>();
-    boolean closed;
-
-    @Override
-    public void write(int b) {
-      writes.add(String.valueOf((char) b));
-    }
-
-    @Override
-    public void write(byte[] bytes, int offset, int length) {
-      writes.add(new String(bytes, offset, length, StandardCharsets.UTF_8));
-    }
-
-    @Override
-    public void close() {
-      closed = true;
-    }
-  }
 
   private final LoggerContext context = new LoggerContext();
   private final RecordingStream stream = new RecordingStream();
