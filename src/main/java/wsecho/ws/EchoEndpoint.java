@@ -81,6 +81,7 @@ public final class EchoEndpoint {
     long shortest = Long.MAX_VALUE;
     if (config.pingIntervalMs() > 0) shortest = config.pingIntervalMs();
     if (config.idleTimeoutMs() > 0) shortest = Math.min(shortest, config.idleTimeoutMs());
+    if (config.frameTimeoutMs() > 0) shortest = Math.min(shortest, config.frameTimeoutMs());
     return shortest == Long.MAX_VALUE ? 0 : Math.max(10, Math.min(1000, shortest / 4));
   }
 

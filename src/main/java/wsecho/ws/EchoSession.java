@@ -75,6 +75,8 @@ public final class EchoSession implements FrameReader.Listener {
   private String deferredCloseReason;
 
   // Liveness and rate.
+  private long frameStartNanos; // when the header of a frame whose payload has not all arrived came in; 0: none
+  private long pausedAtNanos;   // when reading was paused for back-pressure; 0: reading
   private long lastHeardNanos = System.nanoTime();
   private long lastPingNanos = System.nanoTime();
   private long rateWindowStart = System.nanoTime();
@@ -103,7 +105,7 @@ public final class EchoSession implements FrameReader.Listener {
     }
     socket.handler(this::received);
     // Back-pressure: stop reading from a client that does not read its echoes, resume on drain.
-    socket.drainHandler(drained -> socket.resume());
+    socket.drainHandler(drained -> resumeReading());
     socket.exceptionHandler(failure -> LOG.debug("connection {} error: {}", id, failure.toString()));
     socket.closeHandler(closed -> closed());
   }
@@ -124,9 +126,22 @@ public final class EchoSession implements FrameReader.Listener {
       deferredCloseReason = null;
       close(deferredCloseCode, reason);
     }
-    if (socket.writeQueueFull()) {
+    if (socket.writeQueueFull() && pausedAtNanos == 0) {
       socket.pause();
+      pausedAtNanos = lastHeardNanos;
     }
+  }
+
+  /**
+   * The client has read its echoes: read again. A frame left unfinished while this side was not
+   * reading was not the client's stall, so its deadline moves by the pause.
+   */
+  private void resumeReading() {
+    if (pausedAtNanos != 0 && frameStartNanos != 0) {
+      frameStartNanos += System.nanoTime() - pausedAtNanos;
+    }
+    pausedAtNanos = 0;
+    socket.resume();
   }
 
   // ---- frames -------------------------------------------------------------------------------
@@ -137,6 +152,7 @@ public final class EchoSession implements FrameReader.Listener {
     frameOpcode = opcode;
     frameFin = fin;
     frameStartsMessage = messageStart;
+    frameStartNanos = length > 0 ? lastHeardNanos : 0;
     framePayload.clear();
     if (isControl(opcode) || state != State.OPEN) {
       return;
@@ -187,6 +203,7 @@ public final class EchoSession implements FrameReader.Listener {
   @Override
   public void frameEnd() throws ProtocolException {
     streaming = false;
+    frameStartNanos = 0;
     if (isControl(frameOpcode)) {
       control(frameOpcode, joined());
       return;
@@ -389,6 +406,26 @@ public final class EchoSession implements FrameReader.Listener {
     finishClose();
   }
 
+  /**
+   * A frame stalled past {@code websocket.frameTimeoutMs}: 1008. When its echo is already half
+   * written (a binary frame streams back as it arrives), no close frame can follow on the wire
+   * without corrupting that frame, so the connection is dropped instead.
+   */
+  private void frameTimedOut() {
+    String reason = "frame not finished within " + limits.frameTimeoutMs() + " ms";
+    reader.stop();
+    if (!streaming) {
+      fail(CloseCodes.POLICY_VIOLATION, reason);
+      return;
+    }
+    if (logged) {
+      LOG.info("connection {} from {} dropped: {} (its echo was half written)", id, remote, reason);
+    }
+    closeReason = reason; // no close frame went out: counted as 1006
+    state = State.CLOSE_RECEIVED;
+    socket.close();
+  }
+
   /** Starts the closing handshake from the server's side (idle, shutdown). */
   public void close(int code, String reason) {
     if (state != State.OPEN) {
@@ -453,6 +490,11 @@ public final class EchoSession implements FrameReader.Listener {
   /** Called periodically by the verticle: pings, and closes a connection that went quiet. */
   void tick(long nowNanos) {
     if (state != State.OPEN) {
+      return;
+    }
+    if (limits.frameTimeoutMs() > 0 && frameStartNanos != 0 && pausedAtNanos == 0
+        && (nowNanos - frameStartNanos) / 1_000_000 >= limits.frameTimeoutMs()) {
+      frameTimedOut();
       return;
     }
     long quietMs = (nowNanos - lastHeardNanos) / 1_000_000;

@@ -29,7 +29,7 @@ class ConfigTest {
     assertThat(config.instances()).isZero();
     assertThat(config.effectiveInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("/ws/echo", 1 << 20, 1 << 20, true,
-        List.of(), List.of(), 0, 30_000, 75_000, 5_000, 0));
+        List.of(), List.of(), 0, 30_000, 75_000, 5_000, 0, 30_000));
     assertThat(config.eventBus().address()).isEqualTo("ws.echo.messages");
     assertThat(config.shutdown().timeoutMs()).isEqualTo(10_000);
     assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000, 1_000, "text", 100));

@@ -19,7 +19,37 @@ class LivenessConformanceTest extends ConformanceBase {
         .put("pingIntervalMs", 200)
         .put("idleTimeoutMs", 1000)
         .put("closeTimeoutMs", 500)
-        .put("maxMessagesPerSecond", 50));
+        .put("maxMessagesPerSecond", 50)
+        .put("frameTimeoutMs", 600));
+  }
+
+  @Test
+  @DisplayName("a text frame still trickling in websocket.frameTimeoutMs after its header gets 1008, idle timeout or not")
+  void aFrameThatNeverFinishesIsRefusedWith1008() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      byte[] frame = client.encode(true, 0, TEXT, "x".repeat(1000).getBytes(java.nio.charset.StandardCharsets.UTF_8), true);
+      long start = System.nanoTime();
+      client.sendRaw(java.util.Arrays.copyOfRange(frame, 0, 100)); // the header and the first bytes
+      // A few bytes every 150 ms: never idle for websocket.idleTimeoutMs (1000 ms), never finished.
+      try {
+        for (int sent = 100; sent < 160; sent += 10) {
+          Thread.sleep(150);
+          client.sendRaw(java.util.Arrays.copyOfRange(frame, sent, sent + 10));
+        }
+      } catch (java.io.IOException closedMeanwhile) {
+        // the server may have closed its side already: what it sent is read below
+      }
+      RawClient.Frame answer;
+      do {
+        answer = client.read(); // pings may come first
+      } while (answer != null && answer.opcode() == PING);
+      assertThat(answer).isNotNull();
+      assertThat(answer.opcode()).isEqualTo(RawClient.CLOSE);
+      assertThat(answer.closeCode()).isEqualTo(1008);
+      assertThat(client.serverClosedTcp()).isTrue();
+      long waitedMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(waitedMs).as("closed after the frame timeout, before 4x of it").isBetween(600L, 2400L);
+    }
   }
 
   @Test
