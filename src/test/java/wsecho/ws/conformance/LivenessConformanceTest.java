@@ -53,6 +53,21 @@ class LivenessConformanceTest extends ConformanceBase {
   }
 
   @Test
+  @DisplayName("a binary frame stalled past websocket.frameTimeoutMs, its echo half written: TCP dropped, no close frame inside it")
+  void aStalledBinaryFrameWhoseEchoHasStartedIsDropped() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      byte[] frame = client.encode(true, 0, RawClient.BINARY, new byte[10_000], true);
+      long start = System.nanoTime();
+      client.sendRaw(java.util.Arrays.copyOfRange(frame, 0, 1008)); // 8-byte header, then 1000 of 10,000 bytes
+      // The echo's header and first 1000 bytes come back at once; the rest never can.
+      org.assertj.core.api.Assertions.assertThatThrownBy(client::read)
+          .isInstanceOf(java.io.EOFException.class).hasMessageContaining("inside a frame");
+      long waitedMs = (System.nanoTime() - start) / 1_000_000;
+      assertThat(waitedMs).as("dropped after the frame timeout, before 4x of it").isBetween(600L, 2400L);
+    }
+  }
+
+  @Test
   @DisplayName("the server pings every websocket.pingIntervalMs; answering keeps the connection open")
   void serverPingsAndAPongKeepsTheConnectionAlive() throws Exception {
     try (RawClient client = RawClient.open(port)) {
