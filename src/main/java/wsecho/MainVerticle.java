@@ -67,7 +67,8 @@ public final class MainVerticle extends VerticleBase {
     endpoint = new EchoEndpoint(vertx, config.websocket(), shared.messageLog(), shared.connectionLog(), shared.connections(),
         shared.metrics(), shared.state());
     endpoint.start();
-    long sweepMs = Math.max(10, Math.min(1000, config.http().handshakeTimeoutMs() / 4));
+    // A twentieth of the timeout: a slow handshake is cut at most 5% late.
+    long sweepMs = Math.max(10, Math.min(1000, config.http().handshakeTimeoutMs() / 20));
     handshakeSweep = vertx.setPeriodic(sweepMs, t -> closeSlowHandshakes());
     server = vertx.createHttpServer(serverOptions())
         .connectionHandler(this::limitHandshakeTime)
