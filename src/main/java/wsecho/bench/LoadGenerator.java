@@ -1,5 +1,6 @@
 package wsecho.bench;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -167,12 +168,12 @@ final class LoadGenerator {
     private double credits;
     private Buffer partial;
     private boolean partialBinary;
-    private io.vertx.core.Context context;
+    private Context context;
     private boolean refillScheduled;
 
     void start(WebSocket socket) {
       this.socket = socket;
-      this.context = io.vertx.core.Vertx.currentContext();
+      this.context = Vertx.currentContext();
       opened.incrementAndGet();
       socket.frameHandler(this::frame);
       socket.exceptionHandler(failure -> errors.incrementAndGet());

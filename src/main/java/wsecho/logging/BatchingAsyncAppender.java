@@ -24,6 +24,11 @@ import java.util.concurrent.locks.LockSupport;
  * woken thread takes its time slice from the echo. Here the first event after a quiet spell wakes
  * the worker; it writes what is waiting, flushes the {@link StdoutAppender}s behind it once, then
  * lingers so that the next lines gather into the next batch.
+ *
+ * <p>{@code neverBlock} (default true, for event loops) drops an event when the queue is full;
+ * false makes the caller wait for room instead, for a caller that may block (the
+ * {@link LoggingVerticle}'s worker), so that a slow standard output shows up as the message log's
+ * backlog, which is bounded, counted and metered, and no line is lost silently.
  */
 public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILoggingEvent>
     implements AppenderAttachable<ILoggingEvent> {
@@ -33,6 +38,7 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
   private final AtomicLong dropped = new AtomicLong();
   private int queueSize = 8192;
   private long lingerMs = 10;
+  private boolean neverBlock = true;
   private BlockingQueue<ILoggingEvent> queue;
   private Thread worker;
   private volatile boolean running;
@@ -43,6 +49,10 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
 
   public void setLingerMs(long lingerMs) {
     this.lingerMs = lingerMs;
+  }
+
+  public void setNeverBlock(boolean neverBlock) {
+    this.neverBlock = neverBlock;
   }
 
   /** Events dropped because the queue was full. */
@@ -83,11 +93,23 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
   protected void append(ILoggingEvent event) {
     event.prepareForDeferredProcessing(); // the message, thread name and MDC as they are now
     if (!queue.offer(event)) {
-      dropped.incrementAndGet();
-      return;
+      if (neverBlock || !waitForRoom(event)) {
+        dropped.incrementAndGet();
+        return;
+      }
     }
     if (idle.get() && idle.compareAndSet(true, false)) {
       LockSupport.unpark(worker);
+    }
+  }
+
+  private boolean waitForRoom(ILoggingEvent event) {
+    try {
+      queue.put(event);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
     }
   }
 

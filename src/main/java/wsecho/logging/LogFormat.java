@@ -16,21 +16,6 @@ public final class LogFormat {
     reconfigure("/logback-json.xml");
   }
 
-  /**
-   * What writes out the lines a logger's {@link StdoutAppender}s have buffered; does nothing for
-   * other appenders (a test's, or a configuration without batching).
-   */
-  static Runnable flusher(String loggerName) {
-    if (LoggerFactory.getLogger(loggerName) instanceof ch.qos.logback.classic.Logger logger) {
-      return () -> logger.iteratorForAppenders().forEachRemaining(appender -> {
-        if (appender instanceof StdoutAppender<?> stdout) {
-          stdout.flush();
-        }
-      });
-    }
-    return () -> { };
-  }
-
   /** Flushes and stops the appenders (the async one holds lines in memory) before the JVM exits. */
   public static void flush() {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {

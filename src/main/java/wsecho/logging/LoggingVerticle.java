@@ -14,10 +14,8 @@ import java.nio.charset.StandardCharsets;
  * format. Deployed once, as a worker verticle: writing to standard output may block, and it must
  * block this verticle's worker thread, never an event loop.
  *
- * <p>The lines of a burst (the echo instances publish theirs every few milliseconds, see
- * {@link MessageLog.Outbox}) are formatted one by one into the {@link StdoutAppender}'s buffer and
- * written out together once the burst has been handled: a flush is queued behind the deliveries
- * already waiting on this verticle's context.
+ * <p>The echo instances publish their lines in bursts (see {@link MessageLog.Outbox}); the log
+ * configuration writes them out in batches too ({@link BatchingAsyncAppender}), one write per batch.
  */
 public final class LoggingVerticle extends VerticleBase {
 
@@ -30,8 +28,6 @@ public final class LoggingVerticle extends VerticleBase {
 
   private final MessageLog messageLog;
   private MessageConsumer<EchoedMessage> consumer;
-  private final Runnable flushLines = LogFormat.flusher(MESSAGES_LOGGER);
-  private boolean flushQueued;
 
   public LoggingVerticle(MessageLog messageLog) {
     this.messageLog = messageLog;
@@ -46,20 +42,12 @@ public final class LoggingVerticle extends VerticleBase {
       } finally {
         messageLog.handled();
       }
-      if (!flushQueued) {
-        flushQueued = true;
-        vertx.runOnContext(v -> {
-          flushQueued = false;
-          flushLines.run();
-        });
-      }
     });
     return consumer.completion();
   }
 
   @Override
   public Future<?> stop() {
-    flushLines.run();
     reportDropped();
     return consumer.unregister();
   }

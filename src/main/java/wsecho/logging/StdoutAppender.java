@@ -10,9 +10,9 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Standard output for the message lines, written in batches: lines collect in a 64 KiB buffer
- * and reach the file descriptor when the {@link LoggingVerticle} has handled a burst and calls
- * {@link #flush()}, one {@code write(2)} for the burst instead of one per line (Logback's
+ * Standard output written in batches: lines collect in a 64 KiB buffer and reach the file
+ * descriptor when the {@link BatchingAsyncAppender} in front of it has written a batch and calls
+ * {@link #flush()}, one {@code write(2)} for the batch instead of one per line (Logback's
  * {@code ConsoleAppender} goes through {@code System.out}, which flushes every line).
  *
  * <p>A line is never split between two writes: {@link BufferedOutputStream} empties its buffer

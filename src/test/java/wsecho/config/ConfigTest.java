@@ -135,6 +135,14 @@ class ConfigTest {
   }
 
   @Test
+  void refusesANegativeFrameTimeoutOrConnectionLogRate() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_FRAME_TIMEOUT_MS", "-1"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("websocket.frameTimeoutMs = \"-1\"");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("LOG_MAX_CONNECTIONS_PER_SECOND", "many"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("log.maxConnectionsPerSecond = \"many\"");
+  }
+
+  @Test
   void refusesMessageLimitsAbove64MiB() {
     assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_MAX_MESSAGE_SIZE", "67108865"), Map.of()))
         .hasMessageContaining("websocket.maxMessageSize");

@@ -91,6 +91,57 @@ class BatchingAsyncAppenderTest {
     async.stop();
   }
 
+  @Test
+  void whenToldNotToDropTheCallerWaitsForRoomAndNoLineIsLost() throws Exception {
+    async.stop();
+    java.util.concurrent.CountDownLatch stdoutStuck = new java.util.concurrent.CountDownLatch(1);
+    RecordingStream slow = new RecordingStream() {
+      @Override
+      public void write(byte[] bytes, int offset, int length) {
+        try {
+          stdoutStuck.await(); // standard output blocks, say a full pipe
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        super.write(bytes, offset, length);
+      }
+    };
+    PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+    encoder.setContext(context);
+    encoder.setPattern("%msg%n");
+    encoder.start();
+    StdoutAppender<ILoggingEvent> stdout = new StdoutAppender<>(slow);
+    stdout.setContext(context);
+    stdout.setEncoder(encoder);
+    stdout.start();
+    BatchingAsyncAppender waiting = new BatchingAsyncAppender();
+    waiting.setContext(context);
+    waiting.setName("waiting");
+    waiting.setQueueSize(4);
+    waiting.setNeverBlock(false);
+    waiting.addAppender(stdout);
+    waiting.start();
+
+    java.util.concurrent.atomic.AtomicInteger logged = new java.util.concurrent.atomic.AtomicInteger();
+    Thread producer = new Thread(() -> {
+      for (int i = 0; i < 20; i++) {
+        waiting.doAppend(new LoggingEvent("test", context.getLogger("test"), Level.INFO, "line " + i, null, null));
+        logged.incrementAndGet();
+      }
+    });
+    producer.start();
+    producer.join(500);
+    assertThat(producer.isAlive()).as("the caller waits while stdout is stuck").isTrue();
+    assertThat(logged.get()).isLessThan(20);
+
+    stdoutStuck.countDown();
+    producer.join(5000);
+    waiting.stop();
+    assertThat(waiting.dropped()).isZero();
+    assertThat(String.join("", slow.writes).split("\n"))
+        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 20).mapToObj(i -> "line " + i).toList());
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** Stands in for standard output in the appender tests: each write(2) the appender would make, and whether it closed. */
-final class RecordingStream extends OutputStream {
+class RecordingStream extends OutputStream {
 
   final List<String> writes = new CopyOnWriteArrayList<>();
   volatile boolean closed;
