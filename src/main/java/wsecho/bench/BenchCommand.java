@@ -20,7 +20,7 @@ public final class BenchCommand {
         return new ConnectionBench(options, System.out).idle();
       }
       if (options.handshakes()) {
-        return new ConnectionBench(options, System.out).handshakes();
+        return new HandshakeBench(options, System.out).run();
       }
       return new LoadGenerator(options, System.out).run();
     } catch (Exception e) {

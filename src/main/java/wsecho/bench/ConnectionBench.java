@@ -8,7 +8,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
-import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
 import java.util.ArrayList;
@@ -19,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Connections rather than messages: {@code --idle N} opens N connections from source addresses
- * 127.0.0.2, 127.0.0.3, ... (past one address's ephemeral ports) and holds them;
- * {@code --handshakes} measures how many connect, echo once and close per second.
+ * 127.0.0.2, 127.0.0.3, ... (past one address's ephemeral ports) and holds them
+ * ({@code --handshakes} is {@link HandshakeBench}).
  */
 final class ConnectionBench {
 
@@ -35,9 +34,8 @@ final class ConnectionBench {
     this.out = out;
   }
 
-  private List<WebSocketClient> clients(Vertx vertx, int count) {
+  private List<WebSocketClient> clients(Vertx vertx, int sources) {
     List<WebSocketClient> clients = new ArrayList<>();
-    int sources = (count + PER_SOURCE - 1) / PER_SOURCE;
     for (int s = 0; s < sources; s++) {
       WebSocketClientOptions clientOptions = new WebSocketClientOptions()
           .setMaxConnections(Math.max(PER_SOURCE, options.connections()) + 16)
@@ -61,7 +59,7 @@ final class ConnectionBench {
   int idle() throws Exception {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.threads()));
     try {
-      List<WebSocketClient> clients = clients(vertx, options.idle());
+      List<WebSocketClient> clients = clients(vertx, (options.idle() + PER_SOURCE - 1) / PER_SOURCE);
       List<WebSocket> open = java.util.Collections.synchronizedList(new ArrayList<>());
       AtomicLong failed = new AtomicLong();
       long start = System.nanoTime();
@@ -92,80 +90,6 @@ final class ConnectionBench {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS);
     }
-  }
-
-  /** Connect, one echo, close; {@code --connections} loops at once for the duration. */
-  int handshakes() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.threads()));
-    try {
-      List<WebSocketClient> clients = clients(vertx, PER_SOURCE * 4);
-      Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-      AtomicLong done = new AtomicLong();
-      AtomicLong failed = new AtomicLong();
-      long end = System.nanoTime() + options.warmup().toNanos() + options.duration().toNanos();
-      List<Future<Void>> loops = new ArrayList<>();
-      for (int i = 0; i < options.connections(); i++) {
-        Promise<Void> finished = Promise.promise();
-        loops.add(finished.future());
-        int loop = i;
-        vertx.runOnContext(v -> handshakeLoop(clients, loop, end, latency, done, failed, finished));
-      }
-      // Warm-up (JIT on both sides, pooled buffers), then the measured window.
-      Thread.sleep(options.warmup().toMillis());
-      long warmedUp = done.get();
-      synchronized (latency) {
-        latency.reset();
-      }
-      long start = System.nanoTime();
-      long last = warmedUp;
-      int second = 0;
-      while (System.nanoTime() < end) {
-        Thread.sleep(1000);
-        long now = done.get();
-        if (!options.quiet()) {
-          out.printf("[%3ds] %,8d handshakes/s  failed %d%n", ++second, now - last, failed.get());
-        }
-        last = now;
-      }
-      Future.join(new ArrayList<>(loops)).toCompletionStage().toCompletableFuture().exceptionally(t -> null).get(60, TimeUnit.SECONDS);
-      double seconds = (System.nanoTime() - start) / 1e9;
-      long handshakes = done.get() - warmedUp;
-      synchronized (latency) {
-        out.printf(Locale.ROOT, "  %,.0f handshakes/s (connect, one echo, close), %d failed; connect+echo p50 %.3f ms, p99 %.3f ms%n",
-            handshakes / seconds, failed.get(), latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
-        out.printf(Locale.ROOT, "RESULT mode=handshakes handshakes_per_s=%.0f failed=%d p50_ms=%.3f p99_ms=%.3f%n",
-            handshakes / seconds, failed.get(), latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0);
-      }
-      return failed.get() == 0 ? 0 : 1;
-    } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
-  }
-
-  private void handshakeLoop(List<WebSocketClient> clients, int loop, long end, Histogram latency, AtomicLong done,
-                             AtomicLong failed, Promise<Void> finished) {
-    if (System.nanoTime() >= end) {
-      finished.tryComplete();
-      return;
-    }
-    long start = System.nanoTime();
-    WebSocketClient client = clients.get((int) ((done.get() + loop) % clients.size()));
-    client.connect(target())
-        .compose(ws -> echoOnce(ws).compose(v -> {
-          long micros = (System.nanoTime() - start) / 1000;
-          synchronized (latency) {
-            latency.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(60)));
-          }
-          return ws.close();
-        }))
-        .onComplete(result -> {
-          if (result.succeeded()) {
-            done.incrementAndGet();
-          } else {
-            failed.incrementAndGet();
-          }
-          handshakeLoop(clients, loop, end, latency, done, failed, finished);
-        });
   }
 
   private static Future<Void> echoOnce(WebSocket ws) {

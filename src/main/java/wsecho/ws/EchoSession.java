@@ -53,6 +53,7 @@ public final class EchoSession implements FrameReader.Listener {
   private Short closeCode;
   private String closeReason = "";
   private long closeTimer = -1;
+  private boolean closeFrameReceived; // the client's close frame arrived and was valid
 
   // The message being read.
   private int messageOpcode;
@@ -365,6 +366,7 @@ public final class EchoSession implements FrameReader.Listener {
   private void closeReceived(Buffer payload) throws ProtocolException {
     reader.stop(); // frames after the close, even in the same read, are not the peer's to send
     if (state == State.CLOSE_SENT) {
+      closeFrameReceived = true;
       state = State.CLOSE_RECEIVED;
       finishClose();
       return;
@@ -385,6 +387,7 @@ public final class EchoSession implements FrameReader.Listener {
     }
     closeCode = (short) code;
     state = State.CLOSE_RECEIVED;
+    closeFrameReceived = true;
     socket.write(Frames.close(code, ""));
     finishClose();
   }
@@ -444,14 +447,20 @@ public final class EchoSession implements FrameReader.Listener {
   }
 
   /**
-   * The server closes TCP first (RFC 6455 7.1.1): half-close after the close frame is flushed, so
-   * the client reads it before the FIN, and drop the connection if the client does not close its
-   * side within the close timeout.
+   * The server closes TCP first (RFC 6455 7.1.1), once its close frame is flushed. When the
+   * client's close frame has arrived the handshake is complete and the client sends nothing more,
+   * so the socket is simply closed. After a protocol error the client may still be sending: then
+   * the server half-closes, so the client reads the close frame before the FIN and no reset destroys
+   * it, drains what still comes, and drops the connection if the client does not close its side
+   * within the close timeout.
    */
   private void finishClose() {
+    boolean handshakeComplete = closeFrameReceived;
     socket.resume();
     socket.write(Buffer.buffer()).onComplete(flushed -> {
-      if (socket instanceof NetSocketInternal internal
+      if (handshakeComplete) {
+        socket.close();
+      } else if (socket instanceof NetSocketInternal internal
           && internal.channelHandlerContext().channel() instanceof SocketChannel channel) {
         channel.shutdownOutput();
       }

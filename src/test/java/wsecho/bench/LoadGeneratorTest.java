@@ -102,6 +102,36 @@ class LoadGeneratorTest {
     assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("mismatches=[1-9]");
   }
 
+  private static int handshakes(String[] args, ByteArrayOutputStream output) throws Exception {
+    return new HandshakeBench(BenchOptions.parse(args), new PrintStream(output, true, StandardCharsets.UTF_8)).run();
+  }
+
+  @Test
+  void handshakeLoopsCheckEveryConnectionOfTheRealServiceToItsTcpClose() throws Exception {
+    int port = servicePort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(handshakes(args(port, "--handshakes", "--connections", "4"), output)).isZero();
+    String text = output.toString(StandardCharsets.UTF_8);
+    assertThat(text).containsPattern("RESULT mode=handshakes handshakes_per_s=[1-9]\\d* failed=0 ");
+  }
+
+  @Test
+  void handshakeLoopsCountAWrongEchoAsAFailure() throws Exception {
+    int port = brokenEchoPort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(handshakes(args(port, "--handshakes", "--connections", "2"), output)).isEqualTo(1);
+    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT mode=handshakes handshakes_per_s=0 failed=[1-9]");
+  }
+
+  @Test
+  void handshakeLoopsCountARefusedUpgradeAsAFailure() throws Exception {
+    int port = vertx.createHttpServer().requestHandler(request -> request.response().setStatusCode(404).end())
+        .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(handshakes(args(port, "--handshakes", "--connections", "2"), output)).isEqualTo(1);
+    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT mode=handshakes handshakes_per_s=0 failed=[1-9]");
+  }
+
   @Test
   void refusesBadArgumentsWithAClearMessage() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--connections", "10"}))
