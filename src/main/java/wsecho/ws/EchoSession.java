@@ -1,5 +1,7 @@
 package wsecho.ws;
 
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -20,10 +22,12 @@ import java.util.function.Consumer;
 
 /**
  * The echo path, whole: one WebSocket connection after its handshake. Frames come from the
- * {@link FrameReader} as they arrive and go straight back to the sender with their own type and
- * fragmentation: binary payload streams back chunk by chunk, text goes back frame by frame once
- * its UTF-8 is checked, compressed messages go back inflated. A preview of each message is then
- * offered to the message log, which never makes the echo wait.
+ * {@link FrameReader} as they arrive and go straight back to the sender with their own type, and
+ * nothing is held whole: binary payload streams back chunk by chunk inside a frame of its own
+ * length; text, once its UTF-8 is checked, and compressed messages, once inflated, go back at the
+ * end of each socket wake-up (one frame when the client's frame arrived at once, fragments while it
+ * is still arriving). A preview of each message is then offered to the message log, which never
+ * makes the echo wait.
  *
  * <p>Every protocol error is answered with a close frame carrying its code; then the server
  * half-closes TCP, drains what the client still sends, and closes.
@@ -53,7 +57,6 @@ public final class EchoSession implements FrameReader.Listener {
   private Short closeCode;
   private String closeReason = "";
   private long closeTimer = -1;
-  private boolean closeFrameReceived; // the client's close frame arrived and was valid
 
   // The message being read.
   private int messageOpcode;
@@ -66,8 +69,12 @@ public final class EchoSession implements FrameReader.Listener {
   // The frame being read.
   private int frameOpcode;
   private boolean frameFin;
-  private boolean frameStartsMessage;
-  private final List<Buffer> framePayload = new ArrayList<>();
+  private final List<Buffer> framePayload = new ArrayList<>(); // a control frame's payload
+  // Text and inflated payload checked and waiting to go back: written at the frame's end or, when the
+  // frame goes on past this read, at the end of the read as a fragment, so nothing is held between reads.
+  private final List<Buffer> echoPiece = new ArrayList<>();
+  private long echoPieceLength;
+  private boolean echoStarted; // the echo of the current message has its first frame out
   // True while a binary frame's echo is half written: no other frame may be written until it ends.
   private boolean streaming;
   private Buffer pendingHeader;
@@ -103,6 +110,18 @@ public final class EchoSession implements FrameReader.Listener {
   void start() {
     if (logged) {
       LOG.info("connection {} opened from {}", id, remote);
+    }
+    if (socket instanceof NetSocketInternal internal) {
+      // Netty reads a socket in several reads per wake-up; the end of them all is where a frame
+      // still arriving goes back as a fragment, before Vert.x flushes the wake-up's writes.
+      internal.channelHandlerContext().pipeline().addBefore("handler", "wsecho-read-complete",
+          new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelReadComplete(ChannelHandlerContext ctx) {
+              endOfRead();
+              ctx.fireChannelReadComplete();
+            }
+          });
     }
     socket.handler(this::received);
     // Back-pressure: stop reading from a client that does not read its echoes, resume on drain.
@@ -152,7 +171,6 @@ public final class EchoSession implements FrameReader.Listener {
       throws ProtocolException {
     frameOpcode = opcode;
     frameFin = fin;
-    frameStartsMessage = messageStart;
     frameStartNanos = length > 0 ? lastHeardNanos : 0;
     framePayload.clear();
     if (isControl(opcode) || state != State.OPEN) {
@@ -182,23 +200,29 @@ public final class EchoSession implements FrameReader.Listener {
 
   @Override
   public void framePayload(Buffer chunk) throws ProtocolException {
-    if (state != State.OPEN && !isControl(frameOpcode)) {
+    if (isControl(frameOpcode)) {
+      framePayload.add(chunk); // at most 125 bytes
       return;
     }
-    if (!isControl(frameOpcode) && !messageCompressed) {
-      capturePreview(chunk);
-      if (frameOpcode == FrameReader.BINARY) {
-        if (pendingHeader != null) {
-          writeFrame(pendingHeader, chunk);
-          pendingHeader = null;
-        } else {
-          socket.write(chunk);
-        }
-        return;
-      }
-      checkUtf8(chunk); // fail at the first bad byte, not at the end of the message
+    if (state != State.OPEN) {
+      return;
     }
-    framePayload.add(chunk);
+    if (messageCompressed) {
+      inflate(chunk, false);
+      return;
+    }
+    capturePreview(chunk);
+    if (frameOpcode == FrameReader.BINARY) {
+      if (pendingHeader != null) {
+        writeFrame(pendingHeader, chunk);
+        pendingHeader = null;
+      } else {
+        socket.write(chunk);
+      }
+      return;
+    }
+    checkUtf8(chunk); // fail at the first bad byte, not at the end of the message
+    addToEcho(chunk);
   }
 
   @Override
@@ -213,28 +237,54 @@ public final class EchoSession implements FrameReader.Listener {
       return;
     }
     if (messageCompressed) {
-      echoInflatedFrame();
-    } else if (frameOpcode == FrameReader.TEXT) {
-      checkTextEnd();
-      long length = 0;
-      for (Buffer part : framePayload) {
-        length += part.length();
-      }
-      Buffer header = Frames.header(frameStartsMessage ? FrameReader.TEXT : FrameReader.CONTINUATION, frameFin, length,
-          length <= SMALL_PAYLOAD ? (int) length : 0);
-      if (framePayload.size() == 1) {
-        writeFrame(header, framePayload.get(0));
-      } else {
-        socket.write(header);
-        for (Buffer part : framePayload) {
-          socket.write(part);
-        }
-      }
+      inflate(Buffer.buffer(), frameFin);
     }
-    framePayload.clear();
+    if (messageCompressed || frameOpcode == FrameReader.TEXT) {
+      if (messageOpcode == FrameReader.TEXT) {
+        checkTextEnd();
+      }
+      writeEchoPiece(frameFin);
+    }
     if (frameFin) {
       endMessage();
     }
+  }
+
+  /**
+   * The end of a wake-up's reads inside a text or compressed frame: what is checked so far goes
+   * back now as a fragment, so a frame that arrives slowly, or stalls, holds nothing here. A frame
+   * that arrives at once goes back as one frame, as it came.
+   */
+  private void endOfRead() {
+    if (!echoPiece.isEmpty() && state == State.OPEN) {
+      writeEchoPiece(false);
+    }
+  }
+
+  private void addToEcho(Buffer piece) {
+    if (piece.length() > 0) {
+      echoPiece.add(piece);
+      echoPieceLength += piece.length();
+    }
+  }
+
+  /** Writes what waits in {@link #echoPiece} as one frame of the echo: the first is the message's, the rest continue it. */
+  private void writeEchoPiece(boolean fin) {
+    Buffer header = Frames.header(echoStarted ? FrameReader.CONTINUATION : messageOpcode, fin, echoPieceLength,
+        echoPieceLength <= SMALL_PAYLOAD ? (int) echoPieceLength : 0);
+    echoStarted = true;
+    if (echoPiece.isEmpty()) {
+      socket.write(header);
+    } else if (echoPiece.size() == 1) {
+      writeFrame(header, echoPiece.get(0));
+    } else {
+      socket.write(header);
+      for (Buffer part : echoPiece) {
+        socket.write(part);
+      }
+    }
+    echoPiece.clear();
+    echoPieceLength = 0;
   }
 
   private void startMessage(int opcode, boolean compressed) throws ProtocolException {
@@ -244,6 +294,7 @@ public final class EchoSession implements FrameReader.Listener {
     messageSize = 0;
     messageStartNanos = lastHeardNanos; // when the read holding the message's first frame began
     messageOpen = true;
+    echoStarted = false;
     utf8.reset();
     previewLimit = opcode == FrameReader.BINARY
         ? EchoedMessage.BINARY_PREVIEW_BYTES
@@ -254,21 +305,24 @@ public final class EchoSession implements FrameReader.Listener {
     preview = messageLog.admit(lastHeardNanos) ? Buffer.buffer(Math.min(previewLimit, 256)) : null;
   }
 
-  /** Compressed frames are inflated whole (at most maxFrameSize of input), checked, and echoed uncompressed. */
-  private void echoInflatedFrame() throws ProtocolException {
+  /**
+   * Compressed payload is inflated as it arrives (the output bounded by what is left of
+   * maxMessageSize), checked, and echoed uncompressed with the rest of the read's output.
+   */
+  private void inflate(Buffer compressed, boolean endOfMessage) throws ProtocolException {
     if (inflater == null) {
       inflater = new MessageInflater(resetInflater);
     }
-    Buffer inflated = Buffer.buffer();
     long allowance = limits.maxMessageSize() - messageSize;
-    messageSize += inflater.inflate(joined(), frameFin, allowance, inflated::appendBuffer);
-    capturePreview(inflated);
-    if (messageOpcode == FrameReader.TEXT) {
-      checkUtf8(inflated);
-      checkTextEnd();
+    List<Buffer> inflated = new ArrayList<>(2);
+    messageSize += inflater.inflate(compressed, endOfMessage, allowance, inflated::add);
+    for (Buffer piece : inflated) {
+      capturePreview(piece);
+      if (messageOpcode == FrameReader.TEXT) {
+        checkUtf8(piece);
+      }
+      addToEcho(piece);
     }
-    writeFrame(Frames.header(frameStartsMessage ? messageOpcode : FrameReader.CONTINUATION, frameFin, inflated.length(),
-        inflated.length() <= SMALL_PAYLOAD ? inflated.length() : 0), inflated);
   }
 
   /** Small payloads are copied behind their header: one write instead of two. */
@@ -366,7 +420,6 @@ public final class EchoSession implements FrameReader.Listener {
   private void closeReceived(Buffer payload) throws ProtocolException {
     reader.stop(); // frames after the close, even in the same read, are not the peer's to send
     if (state == State.CLOSE_SENT) {
-      closeFrameReceived = true;
       state = State.CLOSE_RECEIVED;
       finishClose();
       return;
@@ -387,7 +440,6 @@ public final class EchoSession implements FrameReader.Listener {
     }
     closeCode = (short) code;
     state = State.CLOSE_RECEIVED;
-    closeFrameReceived = true;
     socket.write(Frames.close(code, ""));
     finishClose();
   }
@@ -447,20 +499,16 @@ public final class EchoSession implements FrameReader.Listener {
   }
 
   /**
-   * The server closes TCP first (RFC 6455 7.1.1), once its close frame is flushed. When the
-   * client's close frame has arrived the handshake is complete and the client sends nothing more,
-   * so the socket is simply closed. After a protocol error the client may still be sending: then
-   * the server half-closes, so the client reads the close frame before the FIN and no reset destroys
-   * it, drains what still comes, and drops the connection if the client does not close its side
-   * within the close timeout.
+   * The server closes TCP first (RFC 6455 7.1.1): half-close after the close frame is flushed, so
+   * the client reads it before the FIN, and drop the connection if the client does not close its
+   * side within the close timeout. A full close here would be cheaper, but a client that still
+   * sends after its close frame (Autobahn 7.1.x does) would then get a reset, which can destroy the
+   * close frame in its receive buffer before it is read.
    */
   private void finishClose() {
-    boolean handshakeComplete = closeFrameReceived;
     socket.resume();
     socket.write(Buffer.buffer()).onComplete(flushed -> {
-      if (handshakeComplete) {
-        socket.close();
-      } else if (socket instanceof NetSocketInternal internal
+      if (socket instanceof NetSocketInternal internal
           && internal.channelHandlerContext().channel() instanceof SocketChannel channel) {
         channel.shutdownOutput();
       }
