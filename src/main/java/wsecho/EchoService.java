@@ -15,6 +15,7 @@ import wsecho.logging.LoggingVerticle;
 import wsecho.logging.MessageLog;
 import wsecho.ops.EchoMetrics;
 import wsecho.ops.ServiceState;
+import wsecho.ws.BufferBudget;
 import wsecho.ws.OpenConnections;
 
 import java.util.List;
@@ -30,8 +31,8 @@ public final class EchoService {
   private static final Logger LOG = LoggerFactory.getLogger(EchoService.class);
 
   /** What every echo instance shares. */
-  public record Shared(MessageLog messageLog, ConnectionLog connectionLog, OpenConnections connections, EchoMetrics metrics,
-                       ServiceState state) {}
+  public record Shared(MessageLog messageLog, ConnectionLog connectionLog, OpenConnections connections, BufferBudget budget,
+                       EchoMetrics metrics, ServiceState state) {}
 
   /** A started service. */
   public record Started(Vertx vertx, EchoConfig config, int port, int instances, List<MainVerticle> echoes,
@@ -77,9 +78,17 @@ public final class EchoService {
 
   public static Future<Started> deploy(Vertx vertx, EchoConfig config, EchoMetrics metrics) {
     vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
+    OpenConnections connections = new OpenConnections(config.websocket().maxConnections());
     Shared shared = new Shared(new MessageLog(config), new ConnectionLog(config.log().maxConnectionsPerSecond()),
-        new OpenConnections(config.websocket().maxConnections()), metrics, new ServiceState());
+        connections, new BufferBudget(config.websocket().maxBufferedBytes(), connections), metrics, new ServiceState());
     metrics.gauge("wsecho.connections.open", "WebSocket connections open now", shared.connections()::open);
+    metrics.gauge("wsecho.buffered.bytes", "Bytes held for clients now: echo write queues, inflater state",
+        shared.budget()::held);
+    metrics.gauge("wsecho.buffered.limit.bytes", "websocket.maxBufferedBytes", shared.budget()::limit);
+    metrics.gauge("wsecho.connections.paused.budget", "Connections not read now because websocket.maxBufferedBytes is reached",
+        shared.budget()::pausedNow);
+    metrics.counter("wsecho.budget.pauses", "Times a connection stopped being read because websocket.maxBufferedBytes was reached",
+        shared.budget()::pausesTotal);
     metrics.counter("wsecho.log.lines.dropped", "Message log lines dropped because the logger fell behind",
         shared.messageLog()::droppedTotal);
     metrics.counter("wsecho.log.connections.unlogged", "Connections left out of the service log by log.maxConnectionsPerSecond",

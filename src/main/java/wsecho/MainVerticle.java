@@ -65,7 +65,7 @@ public final class MainVerticle extends VerticleBase {
     router.get("/metrics").handler(PrometheusScrapingHandler.create(shared.metrics().registry()));
 
     endpoint = new EchoEndpoint(vertx, config.websocket(), shared.messageLog(), shared.connectionLog(), shared.connections(),
-        shared.metrics(), shared.state());
+        shared.budget(), shared.metrics(), shared.state());
     endpoint.start();
     // A twentieth of the timeout: a slow handshake is cut at most 5% late.
     long sweepMs = Math.max(10, Math.min(1000, config.http().handshakeTimeoutMs() / 20));

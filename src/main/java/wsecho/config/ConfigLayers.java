@@ -43,6 +43,10 @@ final class ConfigLayers {
   }
 
   int integer(String key, int defaultValue, int min, int max) {
+    return (int) longInteger(key, defaultValue, min, max);
+  }
+
+  long longInteger(String key, long defaultValue, long min, long max) {
     Object raw = raw(key, defaultValue);
     long value;
     if (raw instanceof Integer || raw instanceof Long) {
@@ -55,7 +59,27 @@ final class ConfigLayers {
     if (value < min || value > max) {
       throw ConfigException.badValue(key, raw, "an integer from " + min + " to " + max);
     }
-    return (int) value;
+    return value;
+  }
+
+  /**
+   * A byte count, or a share of the maximum heap such as {@code 25%}: a budget that follows the
+   * heap a container's memory limit gives the JVM.
+   */
+  long bytesOrHeapShare(String key, String defaultValue, long min) {
+    Object raw = raw(key, defaultValue);
+    if (raw instanceof String s && s.trim().matches("\\d{1,3}%")) {
+      int percent = Integer.parseInt(s.trim().substring(0, s.trim().length() - 1));
+      if (percent < 1 || percent > 100) {
+        throw ConfigException.badValue(key, raw, "a byte count, or a share of the heap from 1% to 100%");
+      }
+      return Math.max(min, Runtime.getRuntime().maxMemory() / 100 * percent);
+    }
+    try {
+      return longInteger(key, 0, min, Long.MAX_VALUE);
+    } catch (ConfigException e) {
+      throw ConfigException.badValue(key, raw, "a byte count of at least " + min + ", or a share of the heap such as 25%");
+    }
   }
 
   boolean bool(String key, boolean defaultValue) {

@@ -102,7 +102,8 @@ public final class ConfigLoader {
         in.integer("websocket.idleTimeoutMs", 75_000, 0, 86_400_000),
         in.integer("websocket.closeTimeoutMs", 5_000, 1, 600_000),
         in.integer("websocket.maxMessagesPerSecond", 0, 0, 100_000_000),
-        in.integer("websocket.frameTimeoutMs", 30_000, 0, 86_400_000));
+        in.integer("websocket.frameTimeoutMs", 30_000, 0, 86_400_000),
+        in.bytesOrHeapShare("websocket.maxBufferedBytes", "25%", MIB));
     String address = in.string("eventBus.address", "ws.echo.messages");
     if (address.isBlank()) {
       throw ConfigException.badValue("eventBus.address", address, "a non-empty address");

@@ -31,11 +31,12 @@ public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus
    * @param closeTimeoutMs       how long the server waits for the client's side of a close
    * @param maxMessagesPerSecond past this rate a connection is closed with 1008; 0: no limit
    * @param frameTimeoutMs       a frame still unfinished this long after its header is closed with 1008; 0: never
+   * @param maxBufferedBytes     what the process may hold for its clients before it stops reading the biggest holders
    */
   public record WebSocket(String path, int maxFrameSize, int maxMessageSize, boolean compression,
                           java.util.List<String> allowedOrigins, java.util.List<String> subprotocols,
                           int maxConnections, int pingIntervalMs, int idleTimeoutMs, int closeTimeoutMs,
-                          int maxMessagesPerSecond, int frameTimeoutMs) {}
+                          int maxMessagesPerSecond, int frameTimeoutMs, long maxBufferedBytes) {}
 
   public record EventBus(String address) {}
 

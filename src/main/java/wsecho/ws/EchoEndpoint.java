@@ -33,6 +33,7 @@ public final class EchoEndpoint {
   private final ConnectionLog connectionLog;
   private MessageLog.Outbox outbox;
   private final OpenConnections connections;
+  private final BufferBudget budget;
   private final EchoMetrics metrics;
   private final EchoStats stats;
   private final ServiceState state;
@@ -42,7 +43,8 @@ public final class EchoEndpoint {
   private Context context;
 
   public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, MessageLog messageLog, ConnectionLog connectionLog,
-                      OpenConnections connections, EchoMetrics metrics, ServiceState state) {
+                      OpenConnections connections, BufferBudget budget, EchoMetrics metrics, ServiceState state) {
+    this.budget = budget;
     this.connectionLog = connectionLog;
     this.metrics = metrics;
     this.stats = metrics.newStats();
@@ -124,7 +126,7 @@ public final class EchoEndpoint {
           accepted++;
           metrics.opened();
           EchoSession session = new EchoSession(connections.nextId(), socket, vertx, config, accept.deflate(),
-              accept.resetInflaterEachMessage(), outbox, connectionLog.admit(System.nanoTime()), metrics, stats, this::ended);
+              accept.resetInflaterEachMessage(), outbox, connectionLog.admit(System.nanoTime()), budget, metrics, stats, this::ended);
           sessions.add(session);
           session.start();
         })

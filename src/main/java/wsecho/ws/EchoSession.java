@@ -1,6 +1,8 @@
 package wsecho.ws;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.vertx.core.Vertx;
@@ -52,6 +54,10 @@ public final class EchoSession implements FrameReader.Listener {
   private final boolean logged; // this connection's lines go to the service log (log.maxConnectionsPerSecond)
   private final EchoMetrics metrics;
   private final EchoStats stats;
+  private final BufferBudget budget;
+  private final Channel channel; // for what its write queue holds
+  private long buffered;         // what this connection held for its client at the last look, in the budget
+  private boolean budgetPaused;  // not read because websocket.maxBufferedBytes is reached
 
   private State state = State.OPEN;
   private Short closeCode;
@@ -91,9 +97,11 @@ public final class EchoSession implements FrameReader.Listener {
   private int messagesInWindow;
 
   EchoSession(long id, NetSocket socket, Vertx vertx, EchoConfig.WebSocket limits, boolean deflate,
-              boolean resetInflater, MessageLog.Outbox messageLog, boolean logged, EchoMetrics metrics, EchoStats stats,
-              Consumer<EchoSession> onClosed) {
+              boolean resetInflater, MessageLog.Outbox messageLog, boolean logged, BufferBudget budget, EchoMetrics metrics,
+              EchoStats stats, Consumer<EchoSession> onClosed) {
     this.logged = logged;
+    this.budget = budget;
+    this.channel = socket instanceof NetSocketInternal internal ? internal.channelHandlerContext().channel() : null;
     this.metrics = metrics;
     this.stats = stats;
     this.id = id;
@@ -161,7 +169,10 @@ public final class EchoSession implements FrameReader.Listener {
       frameStartNanos += System.nanoTime() - pausedAtNanos;
     }
     pausedAtNanos = 0;
-    socket.resume();
+    checkBudget();
+    if (!budgetPaused) {
+      socket.resume();
+    }
   }
 
   // ---- frames -------------------------------------------------------------------------------
@@ -258,6 +269,37 @@ public final class EchoSession implements FrameReader.Listener {
   private void endOfRead() {
     if (!echoPiece.isEmpty() && state == State.OPEN) {
       writeEchoPiece(false);
+    }
+    account();
+    if (!budgetPaused && state == State.OPEN && budget.shouldPause(buffered)) {
+      budgetPaused = true;
+      budget.paused();
+      socket.pause();
+    }
+  }
+
+  /** Brings this connection's share of the budget up to date: its write queue, its inflater. */
+  private void account() {
+    long now = inflater != null ? MessageInflater.STATE_BYTES : 0;
+    ChannelOutboundBuffer queue = channel == null ? null : channel.unsafe().outboundBuffer();
+    if (queue != null) {
+      now += queue.totalPendingWriteBytes();
+    }
+    if (now != buffered) {
+      budget.add(now - buffered);
+      buffered = now;
+    }
+  }
+
+  /** Reads again once the process is back under the budget (checked on drain and on every tick). */
+  private void checkBudget() {
+    account();
+    if (budgetPaused && budget.roomToResume()) {
+      budgetPaused = false;
+      budget.resumed();
+      if (pausedAtNanos == 0) {
+        socket.resume();
+      }
     }
   }
 
@@ -521,6 +563,12 @@ public final class EchoSession implements FrameReader.Listener {
 
   private void closed() {
     state = State.CLOSED;
+    budget.add(-buffered);
+    buffered = 0;
+    if (budgetPaused) {
+      budgetPaused = false;
+      budget.resumed();
+    }
     if (messageOpen) {
       stats.receivedNotEchoed(messageOpcode == FrameReader.BINARY, messageSize);
     }
@@ -549,6 +597,7 @@ public final class EchoSession implements FrameReader.Listener {
     if (state != State.OPEN) {
       return;
     }
+    checkBudget();
     if (limits.frameTimeoutMs() > 0 && frameStartNanos != 0 && pausedAtNanos == 0
         && (nowNanos - frameStartNanos) / 1_000_000 >= limits.frameTimeoutMs()) {
       frameTimedOut();

@@ -29,7 +29,7 @@ class ConfigTest {
     assertThat(config.instances()).isZero();
     assertThat(config.effectiveInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("/ws/echo", 1 << 20, 1 << 20, true,
-        List.of(), List.of(), 0, 30_000, 75_000, 5_000, 0, 30_000));
+        List.of(), List.of(), 0, 30_000, 75_000, 5_000, 0, 30_000, Runtime.getRuntime().maxMemory() / 100 * 25));
     assertThat(config.eventBus().address()).isEqualTo("ws.echo.messages");
     assertThat(config.shutdown().timeoutMs()).isEqualTo(10_000);
     assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000, 1_000, "text", 100));
@@ -140,6 +140,18 @@ class ConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("websocket.frameTimeoutMs = \"-1\"");
     assertThatThrownBy(() -> build(new JsonObject(), Map.of("LOG_MAX_CONNECTIONS_PER_SECOND", "many"), Map.of()))
         .isInstanceOf(ConfigException.class).hasMessageContaining("log.maxConnectionsPerSecond = \"many\"");
+  }
+
+  @Test
+  void takesABufferBudgetInBytesOrAsAShareOfTheHeap() {
+    assertThat(build(new JsonObject(), Map.of("WEBSOCKET_MAX_BUFFERED_BYTES", "8589934592"), Map.of()).websocket().maxBufferedBytes())
+        .isEqualTo(8L << 30);
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_MAX_BUFFERED_BYTES", "1000"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("websocket.maxBufferedBytes = \"1000\"");
+    assertThat(build(new JsonObject(), Map.of("WEBSOCKET_MAX_BUFFERED_BYTES", "50%"), Map.of()).websocket().maxBufferedBytes())
+        .isEqualTo(Runtime.getRuntime().maxMemory() / 100 * 50);
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_MAX_BUFFERED_BYTES", "150%"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("websocket.maxBufferedBytes = \"150%\"");
   }
 
   @Test

@@ -72,9 +72,27 @@ final class RawClient implements AutoCloseable {
     return client;
   }
 
+  /** A WebSocket whose TCP receive buffer is this small: a client that reads slowly, or not at all. */
+  static RawClient openSlowReader(int port, int receiveBufferBytes) throws IOException {
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(receiveBufferBytes);
+    socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
+    RawClient client = request(new RawClient(socket), port, "GET", "/ws/echo", Map.of(
+        "Host", "127.0.0.1:" + port, "Upgrade", "websocket", "Connection", "Upgrade",
+        "Sec-WebSocket-Key", Base64.getEncoder().encodeToString(new byte[16]), "Sec-WebSocket-Version", "13"));
+    if (client.response.status != 101) {
+      throw new IOException("handshake answered " + client.response.status);
+    }
+    return client;
+  }
+
   /** Sends a request head; headers whose value is null are left out. */
   static RawClient request(int port, String method, String path, Map<String, String> headers) throws IOException {
-    RawClient client = new RawClient(new Socket("127.0.0.1", port));
+    return request(new RawClient(new Socket("127.0.0.1", port)), port, method, path, headers);
+  }
+
+  private static RawClient request(RawClient client, int port, String method, String path, Map<String, String> headers)
+      throws IOException {
     StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
     headers.forEach((name, value) -> {
       if (value != null) {
