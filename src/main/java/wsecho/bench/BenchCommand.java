@@ -19,6 +19,9 @@ public final class BenchCommand {
       if (options.idle() > 0) {
         return new ConnectionBench(options, System.out).idle();
       }
+      if (options.slowRead() > 0) {
+        return new SlowReaderBench(options, System.out).run();
+      }
       if (options.handshakes()) {
         return new HandshakeBench(options, System.out).run();
       }

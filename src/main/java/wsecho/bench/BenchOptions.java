@@ -11,7 +11,7 @@ import java.util.Locale;
  */
 record BenchOptions(URI url, int connections, int size, int window, Duration duration, Duration warmup,
                     boolean binary, int rate, int idle, boolean handshakes, int threads, boolean quiet,
-                    boolean writePerMessage) {
+                    boolean writePerMessage, boolean deflate, int slowRead) {
 
   static final String USAGE = String.join("\n",
       "usage: java -jar ws-echo.jar bench --url ws://HOST:PORT/ws/echo [options]",
@@ -27,13 +27,16 @@ record BenchOptions(URI url, int connections, int size, int window, Duration dur
       "  --threads T       event loops of the load generator (default 1)",
       "  --quiet           no progress line per second",
       "  --write-per-message  every message is its own TCP write, flushed on its own, as browsers send",
-      "                    (default: messages sent while echoes are read share a write)");
+      "                    (default: messages sent while echoes are read share a write)",
+      "  --deflate         negotiate permessage-deflate: messages are sent compressed",
+      "  --slow-read B     slow readers: each connection sends one binary message of --size at a time and",
+      "                    reads its echo at B bytes per second, checked byte for byte");
 
   static BenchOptions parse(String[] args) {
     URI url = null;
-    int connections = 100, size = 64, window = 16, rate = 0, idle = 0, threads = 1;
+    int connections = 100, size = 64, window = 16, rate = 0, idle = 0, threads = 1, slowRead = 0;
     Duration duration = Duration.ofSeconds(20), warmup = Duration.ofSeconds(3);
-    boolean binary = false, handshakes = false, quiet = false, writePerMessage = false;
+    boolean binary = false, handshakes = false, quiet = false, writePerMessage = false, deflate = false;
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -41,7 +44,9 @@ record BenchOptions(URI url, int connections, int size, int window, Duration dur
         case "--handshakes" -> handshakes = true;
         case "--quiet" -> quiet = true;
         case "--write-per-message" -> writePerMessage = true;
-        case "--url", "--connections", "--size", "--window", "--duration", "--warmup", "--rate", "--idle", "--threads" -> {
+        case "--deflate" -> deflate = true;
+        case "--url", "--connections", "--size", "--window", "--duration", "--warmup", "--rate", "--idle", "--threads",
+             "--slow-read" -> {
           if (i + 1 >= args.length) {
             throw new IllegalArgumentException(arg + " needs a value");
           }
@@ -56,6 +61,7 @@ record BenchOptions(URI url, int connections, int size, int window, Duration dur
             case "--rate" -> rate = nonNegative(arg, value);
             case "--idle" -> idle = positive(arg, value);
             case "--threads" -> threads = positive(arg, value);
+            case "--slow-read" -> slowRead = positive(arg, value);
             default -> throw new IllegalStateException(arg);
           }
         }
@@ -70,7 +76,7 @@ record BenchOptions(URI url, int connections, int size, int window, Duration dur
       throw new IllegalArgumentException("--size must be at least " + minimum + " to carry a sequence number");
     }
     return new BenchOptions(url, connections, size, window, duration, warmup, binary, rate, idle, handshakes, threads, quiet,
-        writePerMessage);
+        writePerMessage, deflate, slowRead);
   }
 
   private static int positive(String name, String value) {

@@ -72,7 +72,7 @@ final class LoadGenerator {
           .setTcpNoDelay(true)
           .setConnectTimeout(10_000)
           .setTrustAll(true).setVerifyHost(false)
-          .setTryUsePerMessageCompression(false));
+          .setTryUsePerMessageCompression(options.deflate()));
       List<Connection> connections = new ArrayList<>();
       List<Future<?>> connected = new ArrayList<>();
       for (int i = 0; i < options.connections(); i++) {

@@ -129,7 +129,7 @@ final class ConfigLayers {
     collectLeaves(file, "", unknown);
     unknown.removeIf(known::contains);
     if (!unknown.isEmpty()) {
-      throw new ConfigException("Invalid configuration: unknown key " + unknown.get(0) + " in " + fileName
+      throw new ConfigException("Invalid configuration: unknown key " + ConfigException.printable(unknown.get(0)) + " in " + fileName
           + " (known keys: " + String.join(", ", known) + ")");
     }
   }

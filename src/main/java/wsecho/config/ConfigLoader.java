@@ -131,11 +131,20 @@ public final class ConfigLoader {
       throw ConfigException.badValue(missing, "", "a PEM file: TLS needs both http.tls.certPath and http.tls.keyPath");
     }
     for (String[] file : new String[][] {{"http.tls.certPath", cert}, {"http.tls.keyPath", key}}) {
-      if (!file[1].isEmpty() && !Files.isReadable(Path.of(file[1]))) {
+      if (!file[1].isEmpty() && !readable(file[1])) {
         throw ConfigException.badValue(file[0], file[1], "a readable PEM file");
       }
     }
     return new EchoConfig.Tls(cert, key);
+  }
+
+  /** False also for what is no path at all (a NUL character, found by fuzzing). */
+  private static boolean readable(String path) {
+    try {
+      return Files.isReadable(Path.of(path));
+    } catch (java.nio.file.InvalidPathException notAPath) {
+      return false;
+    }
   }
 
   /** Every key the service reads, in the order it reads them (and the README lists them). */

@@ -6,14 +6,17 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * {@code websocket.maxBufferedBytes}: what the whole process holds on behalf of its clients (echo
  * write queues not yet taken by the kernel, inflater state), across echo instances. Past the budget,
- * a connection holding more than its fair share stops being read (back-pressure, not failure), so a
- * crowd of clients that do not read their echoes cannot exhaust the heap while others are served;
- * reading resumes once the total is back under nine tenths of the budget.
+ * connections holding more than a little stop being read (back-pressure, not failure), so a crowd
+ * of clients that do not read their echoes cannot exhaust the heap while others are served; from
+ * three quarters of the budget, those holding more than their fair share already. Reading resumes
+ * once the total is back under nine tenths of the budget.
  */
 public final class BufferBudget {
 
   /** A connection holding less than this is never paused by the budget. */
   static final long MIN_FAIR_SHARE = 64 * 1024;
+  /** Past the budget, a connection holding less than this (an ordinary client's echo) still reads. */
+  static final long MIN_HOLDING = 8 * 1024;
 
   private final long limit;
   private final OpenConnections connections;
@@ -35,9 +38,17 @@ public final class BufferBudget {
     held.addAndGet(delta);
   }
 
-  /** True when a connection holding {@code bytes} should stop being read. */
+  /**
+   * True when a connection holding {@code bytes} should stop being read: from three quarters of the
+   * budget one holding more than its share, so that the connections still reading have room for
+   * their next read; past the budget any that holds more than a few KiB.
+   */
   boolean shouldPause(long bytes) {
-    return held.get() > limit && bytes > Math.max(MIN_FAIR_SHARE, limit / Math.max(1, connections.open()));
+    long now = held.get();
+    if (now > limit) {
+      return bytes > MIN_HOLDING;
+    }
+    return now > limit / 4 * 3 && bytes > Math.max(MIN_FAIR_SHARE, limit / Math.max(1, connections.open()));
   }
 
   boolean roomToResume() {

@@ -155,6 +155,15 @@ class ConfigTest {
   }
 
   @Test
+  void refusesATlsPathThatIsNoPathInOneLine() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("HTTP_TLS_CERT_PATH", "a\u0000b", "HTTP_TLS_KEY_PATH", "k\nx"), Map.of()))
+        .isInstanceOf(ConfigException.class).hasMessage(
+            "Invalid configuration: http.tls.certPath = \"a\\u0000b\" (expected a readable PEM file)");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("HTTP_TLS_CERT_PATH", "pom.xml", "HTTP_TLS_KEY_PATH", "k\nx"), Map.of()))
+        .hasMessage("Invalid configuration: http.tls.keyPath = \"k\\nx\" (expected a readable PEM file)");
+  }
+
+  @Test
   void refusesMessageLimitsAbove64MiB() {
     assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_MAX_MESSAGE_SIZE", "67108865"), Map.of()))
         .hasMessageContaining("websocket.maxMessageSize");
