@@ -6,7 +6,7 @@
 # measured. Samples the bytes held for clients and the heap every 2 s; prints the worst of each,
 # the budget, and both loads' results. A script that prints figures: it asserts nothing.
 #
-#   bench/slow-readers.sh [duration]      default 120s; READERS=200 PORT=18200
+#   bench/slow-readers.sh [duration]      default 120s; READERS=200 PORT=18200 IDLE_MS=600000
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-120s}
@@ -17,14 +17,16 @@ out=target/slow-readers
 mkdir -p "$out"
 cp target/ws-echo.jar "$out/ws-echo.jar"
 JAR="$out/ws-echo.jar"
-HTTP_PORT=$PORT java -Xmx384m -jar "$JAR" > "$out/server.out" 2>&1 &
+# A 1 MiB echo read at 10 KiB/s takes 100 s, and the server cannot see a client reading what the
+# kernel holds: past websocket.idleTimeoutMs (75 s) it would close it as idle. Hence 10 minutes here.
+HTTP_PORT=$PORT WEBSOCKET_IDLE_TIMEOUT_MS=${IDLE_MS:-600000} java -Xmx384m -jar "$JAR" > "$out/server.out" 2>&1 &
 server=$!
 trap 'kill $server 2> /dev/null || true' EXIT
 for _ in $(seq 1 100); do
   curl -fs "http://127.0.0.1:$PORT/health/ready" > /dev/null 2>&1 && break
   sleep 0.2
 done
-java -Xmx256m -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/ws/echo" --slow-read 10240 --connections "$READERS" \
+java -Xmx1g -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/ws/echo" --slow-read 10240 --connections "$READERS" \
   --size 1048576 --duration "$DURATION" --quiet > "$out/slow.out" 2>&1 &
 slow=$!
 sleep 5 # the slow readers' first messages are in
@@ -36,7 +38,7 @@ max_held=0 max_heap=0 max_paused=0
 while kill -0 "$ordinary" 2> /dev/null; do
   held=$(metric wsecho_buffered_bytes | awk '{ printf "%.0f", $1 }')
   paused=$(metric wsecho_connections_paused_budget | awk '{ printf "%.0f", $1 }')
-  heap=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ { s += $2 } END { printf "%.0f", s }')
+  heap=$(curl -fs "http://127.0.0.1:$PORT/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ { s += $NF } END { printf "%.0f", s }')
   [ "${held:-0}" -gt "$max_held" ] && max_held=$held
   [ "${heap:-0}" -gt "$max_heap" ] && max_heap=$heap
   [ "${paused:-0}" -gt "$max_paused" ] && max_paused=$paused

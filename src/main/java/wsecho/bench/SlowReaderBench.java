@@ -11,6 +11,7 @@ import io.vertx.core.net.NetSocket;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
@@ -37,12 +38,18 @@ final class SlowReaderBench {
   private final AtomicLong bytesRead = new AtomicLong();
   private final AtomicLong errors = new AtomicLong();
   private final List<Reader> readers = new ArrayList<>();
+  private final Buffer maskedRest;
 
   SlowReaderBench(BenchOptions options, PrintStream out) {
     this.options = options;
     this.out = out;
     this.template = new byte[Math.max(8, options.size())];
     new Random(11).nextBytes(template);
+    byte[] rest = Arrays.copyOfRange(template, 8, template.length);
+    for (int i = 0; i < rest.length; i++) {
+      rest[i] ^= MASK[(8 + i) & 3];
+    }
+    this.maskedRest = Buffer.buffer(rest);
   }
 
   int run() throws Exception {
@@ -101,7 +108,7 @@ final class SlowReaderBench {
     private boolean upgraded;
     private boolean open = true;
     private long sequence;
-    private byte[] expected;
+    private final byte[] expectedSeq = new byte[8];
     private long payloadLeft = -1; // -1: waiting for a frame header
     private int checked;
     private long allowance;
@@ -129,25 +136,26 @@ final class SlowReaderBench {
     }
 
     private void sendNext() {
-      expected = template.clone();
       long seq = ++sequence;
       for (int i = 0; i < 8; i++) {
-        expected[i] = (byte) (seq >>> (56 - 8 * i));
+        expectedSeq[i] = (byte) (seq >>> (56 - 8 * i));
       }
-      Buffer frame = Buffer.buffer(expected.length + 14).appendByte((byte) 0x82);
-      if (expected.length < 126) {
-        frame.appendByte((byte) (0x80 | expected.length));
-      } else if (expected.length <= 0xffff) {
-        frame.appendByte((byte) (0x80 | 126)).appendShort((short) expected.length);
+      int length = template.length;
+      Buffer head = Buffer.buffer(22).appendByte((byte) 0x82);
+      if (length < 126) {
+        head.appendByte((byte) (0x80 | length));
+      } else if (length <= 0xffff) {
+        head.appendByte((byte) (0x80 | 126)).appendShort((short) length);
       } else {
-        frame.appendByte((byte) (0x80 | 127)).appendLong(expected.length);
+        head.appendByte((byte) (0x80 | 127)).appendLong(length);
       }
-      frame.appendBytes(MASK);
-      byte[] masked = expected.clone();
-      for (int i = 0; i < masked.length; i++) {
-        masked[i] ^= MASK[i & 3];
+      head.appendBytes(MASK);
+      for (int i = 0; i < 8; i++) {
+        head.appendByte((byte) (expectedSeq[i] ^ MASK[i & 3]));
       }
-      socket.write(frame.appendBytes(masked));
+      // The rest of every message is the same masked template: one buffer shared by all connections.
+      socket.write(head);
+      socket.write(maskedRest);
       payloadLeft = -1;
       checked = 0;
     }
@@ -223,7 +231,8 @@ final class SlowReaderBench {
         }
         int take = (int) Math.min(payloadLeft, received.length() - position);
         for (int i = 0; i < take; i++) {
-          if (checked >= expected.length || received.getByte(position + i) != expected[checked++]) {
+          byte wanted = checked < 8 ? expectedSeq[checked] : checked < template.length ? template[checked] : 0;
+          if (checked++ >= template.length || received.getByte(position + i) != wanted) {
             fail("echo differs at byte " + (checked - 1) + " of message " + sequence);
             return;
           }
@@ -232,7 +241,7 @@ final class SlowReaderBench {
         payloadLeft -= take;
         if (payloadLeft == 0) {
           payloadLeft = -1;
-          if (checked == expected.length) {
+          if (checked == template.length) {
             messages.incrementAndGet();
             sendNext();
           }

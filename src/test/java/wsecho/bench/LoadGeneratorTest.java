@@ -133,6 +133,19 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void slowReadersReadEveryEchoWholeAtTheirRate() throws Exception {
+    int port = servicePort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    int exit = new SlowReaderBench(BenchOptions.parse(args(port, "--slow-read", "200000", "--connections", "2", "--size", "50000")),
+        new PrintStream(output, true, StandardCharsets.UTF_8)).run();
+    String text = output.toString(StandardCharsets.UTF_8);
+    assertThat(exit).as(text).isZero();
+    // 2 connections at 200 kB/s for 1 s: several 50 kB echoes each, every byte checked.
+    assertThat(text).containsPattern("RESULT mode=slow_read connections=2 size=50000 read_rate=200000 messages=([4-9]|\\d\\d) ");
+    assertThat(text).contains("still_open=2 errors=0");
+  }
+
+  @Test
   void refusesBadArgumentsWithAClearMessage() {
     org.assertj.core.api.Assertions.assertThatThrownBy(() -> BenchOptions.parse(new String[] {"--connections", "10"}))
         .hasMessageContaining("--url");
