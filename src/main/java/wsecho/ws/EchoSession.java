@@ -87,6 +87,7 @@ public final class EchoSession implements FrameReader.Listener {
   private boolean streaming;
   private Buffer pendingHeader;
   private static final int SMALL_PAYLOAD = 4096;
+  private static final long ACCOUNTING_STEP = 4096; // what a connection may hold unaccounted
   private int deferredCloseCode;
   private String deferredCloseReason;
 
@@ -313,7 +314,9 @@ public final class EchoSession implements FrameReader.Listener {
     ChannelOutboundBuffer queue = channel == null ? null : channel.unsafe().outboundBuffer();
     queued = queue == null ? 0 : queue.totalPendingWriteBytes();
     long now = queued + (inflater != null ? MessageInflater.STATE_BYTES : 0);
-    if (now != buffered) {
+    // The shared total is touched only for a change of 4 KiB or more, or a return to nothing: a
+    // small echo queued during a read and flushed after it costs no atomic on a shared counter.
+    if (Math.abs(now - buffered) >= ACCOUNTING_STEP || (now == 0 && buffered != 0)) {
       budget.add(now - buffered);
       buffered = now;
     }

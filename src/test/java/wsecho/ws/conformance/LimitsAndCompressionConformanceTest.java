@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -35,21 +34,6 @@ class LimitsAndCompressionConformanceTest extends ConformanceBase {
       bytes[i] = text ? (byte) ('a' + random.nextInt(8)) : (byte) random.nextInt(256);
     }
     return bytes;
-  }
-
-  /** A deflate stream of the message, with the 4 trailing bytes removed as RFC 7692 7.2.1 says. */
-  private static byte[] compress(Deflater deflater, byte[] message) {
-    deflater.setInput(message);
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] buffer = new byte[8192];
-    int n;
-    do {
-      n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
-      out.write(buffer, 0, n);
-    } while (n == buffer.length);
-    byte[] all = out.toByteArray();
-    // An empty message compresses to a single 0x00 (RFC 7692 7.2.3.6).
-    return all.length <= 4 ? new byte[] {0x00} : Arrays.copyOf(all, all.length - 4);
   }
 
   private RawClient openWithDeflate(String offer) throws Exception {
@@ -126,10 +110,10 @@ class LimitsAndCompressionConformanceTest extends ConformanceBase {
       Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
       for (int round = 0; round < 3; round++) { // the same deflater: later messages refer to earlier ones
         byte[] text = random(size, true);
-        client.send(true, 4, TEXT, compress(deflater, text), true);
+        client.send(true, 4, TEXT, RawClient.compress(deflater, text), true);
         assertEchoes(client, TEXT, text);
         byte[] binary = random(size, false);
-        client.send(true, 4, BINARY, compress(deflater, binary), true);
+        client.send(true, 4, BINARY, RawClient.compress(deflater, binary), true);
         assertEchoes(client, BINARY, binary);
       }
     }
@@ -140,7 +124,7 @@ class LimitsAndCompressionConformanceTest extends ConformanceBase {
   void fragmentedCompressedMessageEchoes() throws Exception {
     try (RawClient client = openWithDeflate("permessage-deflate; client_no_context_takeover")) {
       byte[] text = "compressed and fragmented ".repeat(200).getBytes(StandardCharsets.UTF_8);
-      byte[] compressed = compress(new Deflater(Deflater.BEST_COMPRESSION, true), text);
+      byte[] compressed = RawClient.compress(new Deflater(Deflater.BEST_COMPRESSION, true), text);
       int half = compressed.length / 2;
       client.send(false, 4, TEXT, Arrays.copyOfRange(compressed, 0, half), true);
       client.send(true, 0, CONTINUATION, Arrays.copyOfRange(compressed, half, compressed.length), true);
@@ -152,7 +136,7 @@ class LimitsAndCompressionConformanceTest extends ConformanceBase {
   @DisplayName("a small compressed bomb that inflates past maxMessageSize: 1009")
   void compressedBombIs1009() throws Exception {
     try (RawClient client = openWithDeflate("permessage-deflate")) {
-      byte[] bomb = compress(new Deflater(Deflater.BEST_COMPRESSION, true), new byte[16 * 1024 * 1024]);
+      byte[] bomb = RawClient.compress(new Deflater(Deflater.BEST_COMPRESSION, true), new byte[16 * 1024 * 1024]);
       assertThat(bomb.length).isLessThan(LIMIT);
       client.send(true, 4, BINARY, bomb, true);
       assertClosedWith(client, 1009);
@@ -163,7 +147,7 @@ class LimitsAndCompressionConformanceTest extends ConformanceBase {
   @DisplayName("invalid UTF-8 inside a compressed text message: 1007")
   void compressedInvalidUtf8Is1007() throws Exception {
     try (RawClient client = openWithDeflate("permessage-deflate")) {
-      client.send(true, 4, TEXT, compress(new Deflater(Deflater.DEFAULT_COMPRESSION, true), new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}), true);
+      client.send(true, 4, TEXT, RawClient.compress(new Deflater(Deflater.DEFAULT_COMPRESSION, true), new byte[] {(byte) 0xed, (byte) 0xa0, (byte) 0x80}), true);
       assertClosedWith(client, 1007);
     }
   }
@@ -172,7 +156,7 @@ class LimitsAndCompressionConformanceTest extends ConformanceBase {
   @DisplayName("RSV1 without negotiated compression: 1002")
   void compressedFrameWithoutNegotiationIs1002() throws Exception {
     try (RawClient client = RawClient.open(port)) {
-      client.send(true, 4, TEXT, compress(new Deflater(Deflater.DEFAULT_COMPRESSION, true), "x".getBytes(StandardCharsets.UTF_8)), true);
+      client.send(true, 4, TEXT, RawClient.compress(new Deflater(Deflater.DEFAULT_COMPRESSION, true), "x".getBytes(StandardCharsets.UTF_8)), true);
       assertClosedWith(client, 1002);
     }
   }

@@ -267,4 +267,19 @@ final class RawClient implements AutoCloseable {
   public void close() throws IOException {
     socket.close();
   }
+
+  /** A deflate stream of the message, with the 4 trailing bytes removed as RFC 7692 7.2.1 says. */
+  static byte[] compress(java.util.zip.Deflater deflater, byte[] message) {
+    deflater.setInput(message);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    int n;
+    do {
+      n = deflater.deflate(buffer, 0, buffer.length, java.util.zip.Deflater.SYNC_FLUSH);
+      out.write(buffer, 0, n);
+    } while (n == buffer.length);
+    byte[] all = out.toByteArray();
+    // An empty message compresses to a single 0x00 (RFC 7692 7.2.3.6).
+    return all.length <= 4 ? new byte[] {0x00} : java.util.Arrays.copyOf(all, all.length - 4);
+  }
 }

@@ -109,16 +109,7 @@ class StreamingConformanceTest extends ConformanceBase {
       for (int i = 0; i < binary.length; i += 2) {
         binary[i] = 0; // compressible, but not to nothing
       }
-      Deflater deflater = new Deflater(Deflater.DEFAULT_COMPRESSION, true);
-      deflater.setInput(binary);
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      byte[] buffer = new byte[8192];
-      int n;
-      do {
-        n = deflater.deflate(buffer, 0, buffer.length, Deflater.SYNC_FLUSH);
-        out.write(buffer, 0, n);
-      } while (n == buffer.length);
-      byte[] compressed = Arrays.copyOf(out.toByteArray(), out.size() - 4);
+      byte[] compressed = RawClient.compress(new Deflater(Deflater.DEFAULT_COMPRESSION, true), binary);
       byte[] frame = client.encode(true, 4, BINARY, compressed, true);
       int split = frame.length / 2;
       client.sendRaw(Arrays.copyOfRange(frame, 0, split));
