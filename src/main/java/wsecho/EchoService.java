@@ -80,7 +80,7 @@ public final class EchoService {
     vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
     OpenConnections connections = new OpenConnections(config.websocket().maxConnections());
     Shared shared = new Shared(new MessageLog(config), new ConnectionLog(config.log().maxConnectionsPerSecond()),
-        connections, new BufferBudget(config.websocket().maxBufferedBytes(), connections), metrics, new ServiceState());
+        connections, new BufferBudget(config.websocket().maxBufferedBytes()), metrics, new ServiceState());
     metrics.gauge("wsecho.connections.open", "WebSocket connections open now", shared.connections()::open);
     metrics.gauge("wsecho.buffered.bytes", "Bytes held for clients now: echo write queues, inflater state",
         shared.budget()::held);

@@ -5,28 +5,32 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code websocket.maxBufferedBytes}: what the whole process holds on behalf of its clients (echo
- * write queues not yet taken by the kernel, inflater state), across echo instances. Past the budget,
- * connections holding more than a little stop being read (back-pressure, not failure), so a crowd
- * of clients that do not read their echoes cannot exhaust the heap while others are served; from
- * three quarters of the budget, those holding more than their fair share already. Reading resumes
- * once the total is back under nine tenths of the budget.
+ * write queues not yet taken by the kernel, text waiting for the end of a read, inflater state and
+ * inflated output), across echo instances. It is a hard limit: every read is sized from it before
+ * the bytes come in ({@link #reserve}), so the total counted never passes it.
+ *
+ * <p>Below three quarters of the budget every connection reads freely. From there on, only
+ * connections holding less than {@link #MIN_HOLDING} may read, and only up to that much, so the
+ * last quarter stays for ordinary clients while a crowd of clients that do not read their echoes
+ * (or stall their frames) is held still: back-pressure, not failure. A connection stopped by the
+ * budget reads again once the total is back under {@link #resumeLevel}.
  */
 public final class BufferBudget {
 
-  /** A connection holding less than this is never paused by the budget. */
-  static final long MIN_FAIR_SHARE = 64 * 1024;
-  /** Past the budget, a connection holding less than this (an ordinary client's echo) still reads. */
+  /** From three quarters of the budget, a connection holding this much or more is not read. */
   static final long MIN_HOLDING = 8 * 1024;
+  /** A read smaller than this is not worth a system call unless that is all that was asked for. */
+  private static final long MIN_GRANT = 1024;
 
   private final long limit;
-  private final OpenConnections connections;
+  private final long freeReading;
   private final AtomicLong held = new AtomicLong();
   private final AtomicInteger paused = new AtomicInteger();
   private final AtomicLong pauses = new AtomicLong();
 
-  public BufferBudget(long limit, OpenConnections connections) {
+  public BufferBudget(long limit) {
     this.limit = limit;
-    this.connections = connections;
+    this.freeReading = limit / 4 * 3;
   }
 
   /** A quarter of the maximum heap: the default of {@code websocket.maxBufferedBytes}. */
@@ -34,25 +38,53 @@ public final class BufferBudget {
     return Runtime.getRuntime().maxMemory() / 4;
   }
 
+  /**
+   * Takes up to {@code want} bytes of the budget, at least {@code min} (or all of {@code want} when
+   * it is smaller), for a connection that holds {@code holding} now; 0 when it may not have them.
+   */
+  long reserve(long want, long min, long holding) {
+    long floor = Math.min(want, min);
+    while (true) {
+      long now = held.get();
+      long grant = Math.min(want, limit - now);
+      if (now + grant > freeReading) {
+        // Near the budget: small holders only, each up to MIN_HOLDING in all.
+        grant = holding >= MIN_HOLDING ? Math.max(0, freeReading - now) : Math.min(grant, Math.max(floor, MIN_HOLDING - holding));
+      }
+      if (grant < floor || grant <= 0) {
+        return 0;
+      }
+      if (held.compareAndSet(now, now + grant)) {
+        return grant;
+      }
+    }
+  }
+
+  /** A read of the usual size with the usual minimum. */
+  long reserve(long want, long holding) {
+    return reserve(want, MIN_GRANT, holding);
+  }
+
+  /** Gives back what a connection no longer holds (or counts what it came to hold, if positive). */
   void add(long delta) {
     held.addAndGet(delta);
   }
 
-  /**
-   * True when a connection holding {@code bytes} should stop being read: from three quarters of the
-   * budget one holding more than its share, so that the connections still reading have room for
-   * their next read; past the budget any that holds more than a few KiB.
-   */
-  boolean shouldPause(long bytes) {
+  /** Whether a connection holding {@code holding} would be granted a read now. */
+  boolean mayRead(long holding) {
     long now = held.get();
-    if (now > limit) {
-      return bytes > MIN_HOLDING;
-    }
-    return now > limit / 4 * 3 && bytes > Math.max(MIN_FAIR_SHARE, limit / Math.max(1, connections.open()));
+    return now + MIN_GRANT <= (holding < MIN_HOLDING ? limit : freeReading);
   }
 
-  boolean roomToResume() {
-    return held.get() <= limit / 10 * 9;
+  /** Whether a connection holding {@code holding}, stopped by the budget, should read again. */
+  boolean mayResume(long holding) {
+    long now = held.get();
+    return holding < MIN_HOLDING ? now + MIN_GRANT <= limit : now <= resumeLevel();
+  }
+
+  /** Under this, connections of every size read again: a little below where they were stopped. */
+  long resumeLevel() {
+    return freeReading - limit / 16;
   }
 
   void paused() {
@@ -68,7 +100,7 @@ public final class BufferBudget {
     return limit;
   }
 
-  /** Bytes held for clients now. */
+  /** Bytes held for clients now, or taken for reads in progress. */
   public long held() {
     return held.get();
   }

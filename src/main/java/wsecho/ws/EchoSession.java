@@ -56,8 +56,11 @@ public final class EchoSession implements FrameReader.Listener {
   private final EchoStats stats;
   private final BufferBudget budget;
   private final Channel channel; // for what its write queue holds
-  private long buffered;         // what this connection held for its client at the last look, in the budget
+  private long accounted;        // this connection's part of the budget: never less than it holds
   private boolean budgetPaused;  // not read because websocket.maxBufferedBytes is reached
+  private boolean inflationWaits; // a compressed frame half inflated: the budget has no room for more
+  private boolean frameEndWaits;  // and the frame's end is to be finished after it
+  private boolean drainWatched;   // a write is out whose completion looks at the budget again
   private long queued;           // bytes in the write queue at the last look
   private long queuedAtTick;     // and at the last liveness tick
 
@@ -87,7 +90,10 @@ public final class EchoSession implements FrameReader.Listener {
   private boolean streaming;
   private Buffer pendingHeader;
   private static final int SMALL_PAYLOAD = 4096;
-  private static final long ACCOUNTING_STEP = 4096; // what a connection may hold unaccounted
+  private static final long ACCOUNTING_STEP = 4096; // what a connection may be counted for above what it holds
+  // Each read reserves a little more than its buffer: a fragment's echo header may exceed the client's.
+  private static final int READ_SLACK = 16;
+  private static final int MIN_INFLATION_PIECE = 1024;
   private int deferredCloseCode;
   private String deferredCloseReason;
 
@@ -122,6 +128,9 @@ public final class EchoSession implements FrameReader.Listener {
     if (logged) {
       LOG.info("connection {} opened from {}", id, remote);
     }
+    if (channel != null) {
+      BudgetedReads.install(channel, this::readSize);
+    }
     if (socket instanceof NetSocketInternal internal) {
       // Netty reads a socket in several reads per wake-up; the end of them all is where a frame
       // still arriving goes back as a fragment, before Vert.x flushes the wake-up's writes.
@@ -152,6 +161,10 @@ public final class EchoSession implements FrameReader.Listener {
     } catch (ProtocolException e) {
       fail(e.code, e.getMessage());
     }
+    afterInput();
+  }
+
+  private void afterInput() {
     if (!streaming && deferredCloseReason != null) {
       String reason = deferredCloseReason;
       deferredCloseReason = null;
@@ -159,7 +172,7 @@ public final class EchoSession implements FrameReader.Listener {
     }
     if (socket.writeQueueFull() && pausedAtNanos == 0) {
       stopReading();
-      pausedAtNanos = lastHeardNanos;
+      pausedAtNanos = System.nanoTime();
     }
     checkBudgetAfterRead(); // after each read, not each wake-up: Netty may read 16 times per wake-up
   }
@@ -177,6 +190,33 @@ public final class EchoSession implements FrameReader.Listener {
     checkBudget();
     if (!budgetPaused) {
       startReading();
+    }
+  }
+
+  /**
+   * The size of the next socket read, asked for by Netty's read loop before it reads: what the
+   * budget grants (0 stops reading until there is room). After the close handshake has begun,
+   * nothing read is kept, so reads are not counted.
+   */
+  private int readSize(int wanted) {
+    if (state != State.OPEN) {
+      return wanted;
+    }
+    long grant = budget.reserve(wanted + READ_SLACK, standing(account()));
+    if (grant <= READ_SLACK) {
+      budget.add(-grant);
+      pauseForBudget();
+      return 0;
+    }
+    accounted += grant;
+    return (int) grant - READ_SLACK;
+  }
+
+  private void pauseForBudget() {
+    if (!budgetPaused) {
+      budgetPaused = true;
+      budget.paused();
+      stopReading();
     }
   }
 
@@ -274,9 +314,14 @@ public final class EchoSession implements FrameReader.Listener {
     if (state != State.OPEN) {
       return;
     }
-    if (messageCompressed) {
-      inflate(Buffer.buffer(), frameFin);
+    if (messageCompressed && !inflate(Buffer.buffer(), frameFin)) {
+      frameEndWaits = true;
+      return;
     }
+    finishDataFrame();
+  }
+
+  private void finishDataFrame() throws ProtocolException {
     if (messageCompressed || frameOpcode == FrameReader.TEXT) {
       if (messageOpcode == FrameReader.TEXT) {
         checkTextEnd();
@@ -298,40 +343,105 @@ public final class EchoSession implements FrameReader.Listener {
       writeEchoPiece(false);
     }
     checkBudgetAfterRead();
+    watchDrainWhilePaused();
+  }
+
+  /**
+   * A connection stopped by the budget with its own echo queued looks again as soon as that echo
+   * has gone to the kernel, not only at the next liveness tick: a client reading a large inflated
+   * echo is fed as fast as it reads.
+   */
+  private void watchDrainWhilePaused() {
+    if (budgetPaused && !drainWatched && queued > 0) {
+      drainWatched = true;
+      socket.write(Buffer.buffer()).onComplete(written -> {
+        drainWatched = false;
+        if (state == State.OPEN) {
+          checkBudget();
+        }
+      });
+    }
   }
 
   private void checkBudgetAfterRead() {
-    account();
-    if (!budgetPaused && state == State.OPEN && budget.shouldPause(buffered)) {
-      budgetPaused = true;
-      budget.paused();
-      stopReading();
+    long holding = standing(account());
+    if (!budgetPaused && state == State.OPEN && !budget.mayRead(holding)) {
+      pauseForBudget(); // now rather than at an empty read
     }
   }
 
-  /** Brings this connection's share of the budget up to date: its write queue, its inflater. */
-  private void account() {
+  /**
+   * What this connection holds for its client, apart from the inflater's fixed state: its write
+   * queue, text waiting for the end of the read, input kept while inflation waits.
+   */
+  private long holding() {
     ChannelOutboundBuffer queue = channel == null ? null : channel.unsafe().outboundBuffer();
     queued = queue == null ? 0 : queue.totalPendingWriteBytes();
-    long now = queued + (inflater != null ? MessageInflater.STATE_BYTES : 0);
-    // The shared total is touched only for a change of 4 KiB or more, or a return to nothing: a
-    // small echo queued during a read and flushed after it costs no atomic on a shared counter.
-    if (Math.abs(now - buffered) >= ACCOUNTING_STEP || (now == 0 && buffered != 0)) {
-      budget.add(now - buffered);
-      buffered = now;
+    return queued + echoPieceLength + reader.heldBytes() + (inflater != null ? inflater.pendingInput() : 0);
+  }
+
+  /**
+   * How the budget ranks this connection: by what it holds, and as a large holder while it is in
+   * the middle of a frame with more than a few KiB still to come or of an inflation that waits. A
+   * client stalling a large frame cannot take the room kept for small reads near the budget,
+   * however little of its echo is queued here (the kernel takes some of it), while an ordinary
+   * client, between messages or finishing a small one, can.
+   */
+  private long standing(long holding) {
+    return reader.unreadPayload() > BufferBudget.MIN_HOLDING || inflationWaits
+        ? Math.max(holding, BufferBudget.MIN_HOLDING) : holding;
+  }
+
+  /**
+   * Brings this connection's part of the budget up to date and returns what it holds. Growth was
+   * reserved before it came in (the read, the inflated piece), so the count only falls here, and
+   * only by 4 KiB or more, or to nothing: a small echo queued during a read and flushed after it
+   * costs no atomic on a shared counter.
+   */
+  private long account() {
+    long holding = holding();
+    long now = holding + (inflater != null && inflater.started() ? MessageInflater.STATE_BYTES : 0);
+    if (now > accounted || accounted - now >= ACCOUNTING_STEP || (now == 0 && accounted != 0)) {
+      budget.add(now - accounted);
+      accounted = now;
     }
+    return holding;
   }
 
   /** Reads again once the process is back under the budget (checked on drain and on every tick). */
   private void checkBudget() {
-    account();
-    if (budgetPaused && budget.roomToResume()) {
+    long holding = standing(account());
+    if (budgetPaused && state == State.OPEN && budget.mayResume(holding)) {
       budgetPaused = false;
       budget.resumed();
-      if (pausedAtNanos == 0) {
+      if (inflationWaits) {
+        continueInflation();
+      }
+      if (!budgetPaused && pausedAtNanos == 0) {
         startReading();
       }
     }
+  }
+
+  /** Goes on with a frame whose inflation waited for the budget, then with the rest of its read. */
+  private void continueInflation() {
+    try {
+      if (pumpInflater()) {
+        inflationWaits = false;
+        if (frameEndWaits) {
+          frameEndWaits = false;
+          finishDataFrame();
+        }
+        reader.resume();
+      }
+    } catch (ProtocolException e) {
+      fail(e.code, e.getMessage());
+    }
+    if (!echoPiece.isEmpty() && state == State.OPEN) {
+      writeEchoPiece(false);
+    }
+    afterInput();
+    watchDrainWhilePaused();
   }
 
   private void addToEcho(Buffer piece) {
@@ -380,22 +490,57 @@ public final class EchoSession implements FrameReader.Listener {
 
   /**
    * Compressed payload is inflated as it arrives (the output bounded by what is left of
-   * maxMessageSize), checked, and echoed uncompressed with the rest of the read's output.
+   * maxMessageSize), checked, and echoed uncompressed with the rest of the read's output. Each
+   * piece is inflated only once the budget has room for it; when it has none, the frame waits half
+   * inflated, with the rest of its read, and this connection is not read (false).
    */
-  private void inflate(Buffer compressed, boolean endOfMessage) throws ProtocolException {
+  private boolean inflate(Buffer compressed, boolean endOfMessage) throws ProtocolException {
     if (inflater == null) {
       inflater = new MessageInflater(resetInflater);
     }
-    long allowance = limits.maxMessageSize() - messageSize;
-    List<Buffer> inflated = new ArrayList<>(2);
-    messageSize += inflater.inflate(compressed, endOfMessage, allowance, inflated::add);
-    for (Buffer piece : inflated) {
+    inflater.push(compressed, endOfMessage);
+    return pumpInflater();
+  }
+
+  private boolean pumpInflater() throws ProtocolException {
+    while (true) {
+      if (!inflater.started()) {
+        // A new inflater is a fixed 40 KiB: near the budget it waits, like any large holder, so
+        // that a crowd of new compressed connections cannot take the room kept for small reads.
+        long stateBytes = MessageInflater.STATE_BYTES;
+        if (budget.reserve(stateBytes, stateBytes, Math.max(holding(), BufferBudget.MIN_HOLDING)) == 0) {
+          return waitForBudget();
+        }
+        accounted += stateBytes;
+        inflater.start();
+      }
+      long credit = accounted - holding() - MessageInflater.STATE_BYTES;
+      if (credit < MIN_INFLATION_PIECE) {
+        long grant = budget.reserve(64 * 1024, standing(holding()));
+        if (grant == 0) {
+          return waitForBudget();
+        }
+        accounted += grant;
+        credit += grant;
+      }
+      Buffer piece = inflater.next((int) Math.min(credit, Integer.MAX_VALUE), limits.maxMessageSize() - messageSize);
+      if (piece == null) {
+        return true;
+      }
+      messageSize += piece.length();
       capturePreview(piece);
       if (messageOpcode == FrameReader.TEXT) {
         checkUtf8(piece);
       }
       addToEcho(piece);
     }
+  }
+
+  private boolean waitForBudget() {
+    inflationWaits = true;
+    reader.suspend();
+    pauseForBudget();
+    return false;
   }
 
   /** Small payloads are copied behind their header: one write instead of two. */
@@ -594,8 +739,8 @@ public final class EchoSession implements FrameReader.Listener {
 
   private void closed() {
     state = State.CLOSED;
-    budget.add(-buffered);
-    buffered = 0;
+    budget.add(-accounted);
+    accounted = 0;
     if (budgetPaused) {
       budgetPaused = false;
       budget.resumed();
@@ -635,7 +780,9 @@ public final class EchoSession implements FrameReader.Listener {
       lastHeardNanos = nowNanos;
     }
     queuedAtTick = queued;
-    if (limits.frameTimeoutMs() > 0 && frameStartNanos != 0 && pausedAtNanos == 0
+    // A frame waiting for its echo to be read (back-pressure, or inflation waiting for the budget)
+    // is not stalled by its client; the idle timeout still applies.
+    if (limits.frameTimeoutMs() > 0 && frameStartNanos != 0 && pausedAtNanos == 0 && !inflationWaits
         && (nowNanos - frameStartNanos) / 1_000_000 >= limits.frameTimeoutMs()) {
       frameTimedOut();
       return;

@@ -48,6 +48,9 @@ final class FrameReader {
 
   private int messageOpcode = -1;   // the opcode of the fragmented message that is open, or -1
   private boolean done;             // after a protocol error or a close frame: nothing more is read
+  private boolean suspended;        // the listener cannot take more now (the memory budget)
+  private Buffer rest;              // what was read and not yet handed on while suspended
+  private boolean frameEndOwed;     // the suspended frame's payload is all in: frameEnd comes at resume
 
   FrameReader(Listener listener, long maxFrameSize, boolean compressionNegotiated) {
     this.listener = listener;
@@ -63,14 +66,55 @@ final class FrameReader {
     done = true;
   }
 
+  /**
+   * Called by the listener during a callback: hands on nothing more until {@link #resume}, keeping
+   * the rest of the current read.
+   */
+  void suspend() {
+    suspended = true;
+  }
+
+  /** Payload bytes of the current frame still to come; 0 between frames. */
+  long unreadPayload() {
+    return inPayload ? payloadLeft : 0;
+  }
+
+  /** Bytes kept while suspended. */
+  long heldBytes() {
+    return rest == null ? 0 : rest.length();
+  }
+
+  /** Hands on what was kept; the listener may suspend again. */
+  void resume() throws ProtocolException {
+    suspended = false;
+    if (frameEndOwed && !done) {
+      frameEndOwed = false;
+      try {
+        listener.frameEnd();
+      } catch (ProtocolException e) {
+        done = true;
+        throw e;
+      }
+    }
+    Buffer kept = rest;
+    rest = null;
+    if (kept != null) {
+      feed(kept);
+    }
+  }
+
   void feed(Buffer data) throws ProtocolException {
     if (done) {
+      return;
+    }
+    if (suspended) {
+      rest = rest == null ? data : Buffer.buffer(rest.length() + data.length()).appendBuffer(rest).appendBuffer(data);
       return;
     }
     try {
       int position = 0;
       int length = data.length();
-      while (position < length && !done) {
+      while (position < length && !done && !suspended) {
         if (!inPayload) {
           position = readHeader(data, position);
         } else {
@@ -82,9 +126,16 @@ final class FrameReader {
           listener.framePayload(chunk);
           if (payloadLeft == 0) {
             inPayload = false;
-            listener.frameEnd();
+            if (suspended) {
+              frameEndOwed = true;
+            } else {
+              listener.frameEnd();
+            }
           }
         }
+      }
+      if (suspended && position < length) {
+        rest = data.slice(position, length);
       }
     } catch (ProtocolException e) {
       done = true;

@@ -74,12 +74,19 @@ final class RawClient implements AutoCloseable {
 
   /** A WebSocket whose TCP receive buffer is this small: a client that reads slowly, or not at all. */
   static RawClient openSlowReader(int port, int receiveBufferBytes) throws IOException {
+    return openSlowReader(port, receiveBufferBytes, Map.of());
+  }
+
+  /** The same with these extra handshake headers. */
+  static RawClient openSlowReader(int port, int receiveBufferBytes, Map<String, String> extraHeaders) throws IOException {
     Socket socket = new Socket();
     socket.setReceiveBufferSize(receiveBufferBytes);
     socket.connect(new java.net.InetSocketAddress("127.0.0.1", port));
-    RawClient client = request(new RawClient(socket), port, "GET", "/ws/echo", Map.of(
+    Map<String, String> headers = new LinkedHashMap<>(Map.of(
         "Host", "127.0.0.1:" + port, "Upgrade", "websocket", "Connection", "Upgrade",
         "Sec-WebSocket-Key", Base64.getEncoder().encodeToString(new byte[16]), "Sec-WebSocket-Version", "13"));
+    headers.putAll(extraHeaders);
+    RawClient client = request(new RawClient(socket), port, "GET", "/ws/echo", headers);
     if (client.response.status != 101) {
       throw new IOException("handshake answered " + client.response.status);
     }
@@ -246,6 +253,30 @@ final class RawClient implements AutoCloseable {
       all.writeBytes(next.payload());
     } while (!next.fin());
     return new Frame(true, 0, first.opcode(), all.toByteArray());
+  }
+
+  /** Reads a whole message, answering nothing and skipping the pings the server may send between its fragments. */
+  Frame readMessageBetweenPings() throws IOException {
+    ByteArrayOutputStream all = new ByteArrayOutputStream();
+    int opcode = -1;
+    while (true) {
+      Frame frame = read();
+      if (frame == null) {
+        return null;
+      }
+      if (frame.opcode() == PING) {
+        continue;
+      }
+      if (opcode == -1) {
+        opcode = frame.opcode();
+      } else if (frame.opcode() != CONTINUATION) {
+        throw new IOException("expected a continuation, got " + frame);
+      }
+      all.writeBytes(frame.payload());
+      if (frame.fin()) {
+        return new Frame(true, 0, opcode, all.toByteArray());
+      }
+    }
   }
 
   /** True when the server has closed TCP (EOF) within the socket timeout, after nothing else. */
