@@ -62,9 +62,9 @@ public final class Main {
         throw startFailure(config, failure);
       }
       onTermination(() -> shutDown(started));
-      LOG.info("ws-echo listening on {}://{}:{} (page {}, WebSocket {}), {} echo instances, Vert.x {}",
+      LOG.info("ws-echo listening on {}://{}:{} (page {}, WebSocket {}), engine {}, {} echo instances, Vert.x {}",
           config.http().tls().enabled() ? "https" : "http", config.http().host(), started.port(),
-          MainVerticle.PAGE_PATH, config.websocket().path(), started.instances(), vertxVersion());
+          MainVerticle.PAGE_PATH, config.websocket().path(), config.websocket().engine(), started.instances(), vertxVersion());
     } catch (Exception failure) {
       // One line, no stack trace: these are the user's to fix.
       System.err.println(failure.getMessage());

@@ -18,6 +18,7 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import wsecho.config.EchoConfig;
 import wsecho.ws.EchoEndpoint;
+import wsecho.ws.WebSocketEngine;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -72,7 +73,7 @@ public final class MainVerticle extends VerticleBase {
     // A twentieth of the timeout: a slow handshake is cut at most 5% late.
     long sweepMs = Math.max(10, Math.min(1000, config.http().handshakeTimeoutMs() / 20));
     handshakeSweep = vertx.setPeriodic(sweepMs, t -> closeSlowHandshakes());
-    server = vertx.createHttpServer(serverOptions())
+    server = vertx.createHttpServer(WebSocketEngine.configure(serverOptions(), config.websocket()))
         .connectionHandler(this::limitHandshakeTime)
         .requestHandler(request -> {
           handshakeStarted(request.connection());
@@ -167,10 +168,7 @@ public final class MainVerticle extends VerticleBase {
         .setHttp2ClearTextEnabled(false)
         // Every handler here writes from this instance's event loop, so a connection can write
         // directly instead of through a thread-safe queue (about 4 KiB per connection).
-        .setStrictThreadMode(true)
-        // The WebSocket protocol is this service's own (ws.EchoSession): Vert.x's is not used.
-        .setPerMessageWebSocketCompressionSupported(false)
-        .setPerFrameWebSocketCompressionSupported(false);
+        .setStrictThreadMode(true);
   }
 
   private void redirectToPage(RoutingContext rc) {

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -26,12 +27,14 @@ class FatJarIT {
 
   private static final Duration START = Duration.ofSeconds(30);
 
-  @Test
-  void theJarStartsEchoesAndLogsEachMessage() throws Exception {
+  @ParameterizedTest(name = "engine {0}")
+  @ValueSource(strings = {"strict", "vertx"})
+  void theJarStartsEchoesAndLogsEachMessage(String engine) throws Exception {
     int port = TestService.freePort();
-    try (ServiceProcess service = ServiceProcess.start(Map.of("HTTP_PORT", String.valueOf(port), "INSTANCES", "2"), List.of())) {
+    try (ServiceProcess service = ServiceProcess.start(Map.of("HTTP_PORT", String.valueOf(port), "INSTANCES", "2",
+        "WEBSOCKET_ENGINE", engine), List.of())) {
       String listening = service.awaitStdout(line -> line.contains("listening on"), START);
-      assertThat(listening).contains("0.0.0.0:" + port, "2 echo instances", "Vert.x 5.0.7");
+      assertThat(listening).contains("0.0.0.0:" + port, "engine " + engine + ",", "2 echo instances", "Vert.x 5.0.7");
 
       JdkWebSocket ws = JdkWebSocket.connect("ws://127.0.0.1:" + port + "/ws/echo");
       ws.sendText("hello from the JDK client 你好");
@@ -159,6 +162,7 @@ class FatJarIT {
       "HTTP_PORT, abc, http.port = \"abc\"",
       "HTTP_PORT, 70000, http.port = \"70000\"",
       "INSTANCES, -1, instances = \"-1\"",
+      "WEBSOCKET_ENGINE, netty, websocket.engine = \"netty\" (expected strict or vertx)",
       "CONFIG_PATH, /nonexistent/ws-echo.json, config file /nonexistent/ws-echo.json does not exist",
   })
   void badConfigurationStopsWithOneLineAndANonZeroExit(String name, String value, String expected) throws Exception {

@@ -2,6 +2,8 @@ package wsecho;
 
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,10 +17,12 @@ class ShutdownIT {
 
   private static final Duration START = Duration.ofSeconds(30);
 
-  @Test
-  void sigtermClosesEveryWebSocketWith1001AfterItsEchoesAndExits0() throws Exception {
+  @ParameterizedTest(name = "engine {0}")
+  @ValueSource(strings = {"strict", "vertx"})
+  void sigtermClosesEveryWebSocketWith1001AfterItsEchoesAndExits0(String engine) throws Exception {
     int port = TestService.freePort();
-    try (ServiceProcess service = ServiceProcess.start(Map.of("HTTP_PORT", String.valueOf(port), "LOG_MESSAGES", "false"), List.of())) {
+    try (ServiceProcess service = ServiceProcess.start(Map.of("HTTP_PORT", String.valueOf(port), "LOG_MESSAGES", "false",
+        "WEBSOCKET_ENGINE", engine), List.of())) {
       service.awaitStdout(line -> line.contains("listening on"), START);
       List<JdkWebSocket> clients = new ArrayList<>();
       for (int c = 0; c < 10; c++) {

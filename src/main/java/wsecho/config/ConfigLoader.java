@@ -90,7 +90,12 @@ public final class ConfigLoader {
     if (!wsPath.matches("/[A-Za-z0-9._~/-]*") || wsPath.equals("/ws/echo_display")) {
       throw ConfigException.badValue("websocket.path", wsPath, "a URL path starting with / other than /ws/echo_display");
     }
+    String engine = in.string("websocket.engine", EchoConfig.WebSocket.STRICT);
+    if (!engine.equals(EchoConfig.WebSocket.STRICT) && !engine.equals(EchoConfig.WebSocket.VERTX)) {
+      throw ConfigException.badValue("websocket.engine", engine, "strict or vertx");
+    }
     EchoConfig.WebSocket websocket = new EchoConfig.WebSocket(
+        engine,
         wsPath,
         in.integer("websocket.maxFrameSize", MIB, 125, 64 * MIB),
         in.integer("websocket.maxMessageSize", MIB, 125, 64 * MIB),

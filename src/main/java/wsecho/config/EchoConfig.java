@@ -23,6 +23,7 @@ public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus
   public record Shutdown(int timeoutMs) {}
 
   /**
+   * @param engine               {@code strict}: the service's own RFC 6455 engine; {@code vertx}: Vert.x's ServerWebSocket
    * @param allowedOrigins       browser origins accepted besides the page's own; {@code *} for any
    * @param subprotocols         subprotocols the server may choose, in no particular order
    * @param maxConnections       open WebSockets beyond this are refused with 503; 0 is no limit
@@ -33,10 +34,17 @@ public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus
    * @param frameTimeoutMs       a frame still unfinished this long after its header is closed with 1008; 0: never
    * @param maxBufferedBytes     what the process may hold for its clients before it stops reading the biggest holders
    */
-  public record WebSocket(String path, int maxFrameSize, int maxMessageSize, boolean compression,
+  public record WebSocket(String engine, String path, int maxFrameSize, int maxMessageSize, boolean compression,
                           java.util.List<String> allowedOrigins, java.util.List<String> subprotocols,
                           int maxConnections, int pingIntervalMs, int idleTimeoutMs, int closeTimeoutMs,
-                          int maxMessagesPerSecond, int frameTimeoutMs, long maxBufferedBytes) {}
+                          int maxMessagesPerSecond, int frameTimeoutMs, long maxBufferedBytes) {
+    public static final String STRICT = "strict";
+    public static final String VERTX = "vertx";
+
+    public boolean vertxEngine() {
+      return VERTX.equals(engine);
+    }
+  }
 
   public record EventBus(String address) {}
 

@@ -18,8 +18,8 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * The WebSocket endpoint of one echo instance: answers the handshake, starts an
- * {@link EchoSession} per connection, and keeps them alive (pings, idle timeout) with one timer
+ * The WebSocket endpoint of one echo instance: answers the handshake (the same policy for both
+ * engines), hands the connection to the {@link WebSocketEngine} in use, and keeps them alive (pings, idle timeout) with one timer
  * for all of them rather than one per connection.
  */
 public final class EchoEndpoint {
@@ -37,7 +37,8 @@ public final class EchoEndpoint {
   private final EchoMetrics metrics;
   private final EchoStats stats;
   private final ServiceState state;
-  private final Set<EchoSession> sessions = new LinkedHashSet<>(); // touched only on this instance's event loop
+  private final Set<EchoConnection> sessions = new LinkedHashSet<>(); // touched only on this instance's event loop
+  private WebSocketEngine engine;
   private long accepted;
   private long timer = -1;
   private Context context;
@@ -60,11 +61,12 @@ public final class EchoEndpoint {
   public void start() {
     context = vertx.getOrCreateContext();
     outbox = messageLog.outbox(vertx);
+    engine = WebSocketEngine.of(new WebSocketEngine.Services(vertx, config, outbox, budget, metrics, stats));
     long period = livenessPeriodMs();
     if (period > 0) {
       timer = vertx.setPeriodic(period, t -> {
         long now = System.nanoTime();
-        for (EchoSession session : sessions.toArray(new EchoSession[0])) {
+        for (EchoConnection session : sessions.toArray(new EchoConnection[0])) {
           session.tick(now);
         }
       });
@@ -110,25 +112,11 @@ public final class EchoEndpoint {
       refuse(request, new WebSocketHandshake.Refused(503, "limit", "connection limit of " + config.maxConnections() + " reached"));
       return;
     }
-    HttpServerResponse response = request.response()
-        .putHeader(HttpHeaders.UPGRADE, "websocket")
-        .putHeader(HttpHeaders.CONNECTION, "Upgrade")
-        .putHeader("Sec-WebSocket-Accept", accept.accept());
-    if (accept.subprotocol() != null) {
-      response.putHeader("Sec-WebSocket-Protocol", accept.subprotocol());
-    }
-    if (accept.extensions() != null) {
-      response.putHeader("Sec-WebSocket-Extensions", accept.extensions());
-    }
-    // toNetSocket answers 101 with these headers; from here on the bytes are the WebSocket's.
-    request.toNetSocket()
-        .onSuccess(socket -> {
+    engine.upgrade(request, accept, connections.nextId(), connectionLog.admit(System.nanoTime()), this::ended)
+        .onSuccess(connection -> {
           accepted++;
           metrics.opened();
-          EchoSession session = new EchoSession(connections.nextId(), socket, vertx, config, accept.deflate(),
-              accept.resetInflaterEachMessage(), outbox, connectionLog.admit(System.nanoTime()), budget, metrics, stats, this::ended);
-          sessions.add(session);
-          session.start();
+          sessions.add(connection);
         })
         .onFailure(failure -> {
           connections.closed();
@@ -136,7 +124,7 @@ public final class EchoEndpoint {
         });
   }
 
-  private void ended(EchoSession session) {
+  private void ended(EchoConnection session) {
     if (sessions.remove(session)) {
       connections.closed();
     }
@@ -145,7 +133,7 @@ public final class EchoEndpoint {
   /** Starts the close of every open connection with the code, on this instance's event loop. */
   public void closeAll(int code, String reason) {
     context.runOnContext(v -> {
-      for (EchoSession session : sessions.toArray(new EchoSession[0])) {
+      for (EchoConnection session : sessions.toArray(new EchoConnection[0])) {
         session.close(code, reason);
       }
     });

@@ -34,7 +34,7 @@ import java.util.function.Consumer;
  * <p>Every protocol error is answered with a close frame carrying its code; then the server
  * half-closes TCP, drains what the client still sends, and closes.
  */
-public final class EchoSession implements FrameReader.Listener {
+final class EchoSession implements FrameReader.Listener, EchoConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(EchoSession.class);
 
@@ -105,20 +105,19 @@ public final class EchoSession implements FrameReader.Listener {
   private long rateWindowStart = System.nanoTime();
   private int messagesInWindow;
 
-  EchoSession(long id, NetSocket socket, Vertx vertx, EchoConfig.WebSocket limits, boolean deflate,
-              boolean resetInflater, MessageLog.Outbox messageLog, boolean logged, BufferBudget budget, EchoMetrics metrics,
-              EchoStats stats, Consumer<EchoSession> onClosed) {
+  EchoSession(long id, NetSocket socket, WebSocketEngine.Services services, boolean deflate, boolean resetInflater,
+              boolean logged, Consumer<EchoSession> onClosed) {
     this.logged = logged;
-    this.budget = budget;
+    this.budget = services.budget();
     this.channel = socket instanceof NetSocketInternal internal ? internal.channelHandlerContext().channel() : null;
-    this.metrics = metrics;
-    this.stats = stats;
+    this.metrics = services.metrics();
+    this.stats = services.stats();
     this.id = id;
     this.socket = socket;
     this.remote = String.valueOf(socket.remoteAddress());
-    this.vertx = vertx;
-    this.limits = limits;
-    this.messageLog = messageLog;
+    this.vertx = services.vertx();
+    this.limits = services.limits();
+    this.messageLog = services.messageLog();
     this.onClosed = onClosed;
     this.reader = new FrameReader(this, limits.maxFrameSize(), deflate);
     this.resetInflater = resetInflater;
@@ -699,7 +698,7 @@ public final class EchoSession implements FrameReader.Listener {
     socket.close();
   }
 
-  /** Starts the closing handshake from the server's side (idle, shutdown). */
+  @Override
   public void close(int code, String reason) {
     if (state != State.OPEN) {
       return;
@@ -768,8 +767,8 @@ public final class EchoSession implements FrameReader.Listener {
 
   // ---- liveness -----------------------------------------------------------------------------
 
-  /** Called periodically by the verticle: pings, and closes a connection that went quiet. */
-  void tick(long nowNanos) {
+  @Override
+  public void tick(long nowNanos) {
     if (state != State.OPEN) {
       return;
     }

@@ -28,7 +28,7 @@ class ConfigTest {
     assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000, 10_000, 8192, new EchoConfig.Tls("", "")));
     assertThat(config.instances()).isZero();
     assertThat(config.effectiveInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
-    assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("/ws/echo", 1 << 20, 1 << 20, true,
+    assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("strict", "/ws/echo", 1 << 20, 1 << 20, true,
         List.of(), List.of(), 0, 30_000, 75_000, 5_000, 0, 30_000, Runtime.getRuntime().maxMemory() / 100 * 25));
     assertThat(config.eventBus().address()).isEqualTo("ws.echo.messages");
     assertThat(config.shutdown().timeoutMs()).isEqualTo(10_000);
@@ -99,6 +99,15 @@ class ConfigTest {
   void refusesAnUnknownLogFormat() {
     assertThatThrownBy(() -> build(new JsonObject(), Map.of("LOG_FORMAT", "xml"), Map.of()))
         .hasMessageContaining("log.format = \"xml\" (expected text or json)");
+  }
+
+  @Test
+  void chooseTheEngineOrRefuseAnUnknownOne() {
+    assertThat(build(new JsonObject(), Map.of("WEBSOCKET_ENGINE", "vertx"), Map.of()).websocket().vertxEngine()).isTrue();
+    assertThat(build(new JsonObject(), Map.of(), Map.of()).websocket().engine()).isEqualTo("strict");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_ENGINE", "netty"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid configuration: websocket.engine = \"netty\" (expected strict or vertx)");
   }
 
   @Test

@@ -67,7 +67,7 @@ class FramingConformanceTest extends ConformanceBase {
   void case2_5_pingOver125BytesIsAProtocolError() throws Exception {
     try (RawClient client = RawClient.open(port)) {
       client.send(PING, bytes(126, 0));
-      assertClosedWith(client, 1002);
+      assertClosedWith(client, 1002, "EOF");
     }
   }
 
@@ -86,7 +86,7 @@ class FramingConformanceTest extends ConformanceBase {
   void case3_reservedBitsWithoutAnExtensionAreAProtocolError(int rsv) throws Exception {
     try (RawClient client = RawClient.open(port)) {
       client.send(true, rsv, TEXT, "reserved".getBytes(StandardCharsets.UTF_8), true);
-      assertClosedWith(client, 1002);
+      assertClosedWith(client, 1002, "text 8, open"); // echoed, reserved bits dropped
     }
   }
 
@@ -97,7 +97,7 @@ class FramingConformanceTest extends ConformanceBase {
       client.sendText("good");
       client.send(true, 2, TEXT, "bad".getBytes(StandardCharsets.UTF_8), true);
       assertEchoes(client, TEXT, "good".getBytes(StandardCharsets.UTF_8));
-      assertClosedWith(client, 1002);
+      assertClosedWith(client, 1002, "text 3, open");
     }
   }
 
@@ -106,7 +106,7 @@ class FramingConformanceTest extends ConformanceBase {
   void case3_7_reservedBitsOnAControlFrame() throws Exception {
     try (RawClient client = RawClient.open(port)) {
       client.send(true, 7, PING, new byte[0], true);
-      assertClosedWith(client, 1002);
+      assertClosedWith(client, 1002, "pong 0, open");
     }
   }
 
@@ -115,7 +115,7 @@ class FramingConformanceTest extends ConformanceBase {
   void case4_reservedOpcodesAreAProtocolError(int opcode) throws Exception {
     try (RawClient client = RawClient.open(port)) {
       client.send(true, 0, opcode, "x".getBytes(StandardCharsets.UTF_8), true);
-      assertClosedWith(client, 1002);
+      assertClosedWith(client, 1002, "EOF");
     }
   }
 
@@ -124,7 +124,7 @@ class FramingConformanceTest extends ConformanceBase {
   void case5_1_fragmentedControlFrame() throws Exception {
     try (RawClient client = RawClient.open(port)) {
       client.send(false, 0, PING, "frag".getBytes(StandardCharsets.UTF_8), true);
-      assertClosedWith(client, 1002);
+      assertClosedWith(client, 1002, "EOF");
     }
   }
 
@@ -168,7 +168,7 @@ class FramingConformanceTest extends ConformanceBase {
   void case5_9_continuationWithoutAMessage() throws Exception {
     try (RawClient client = RawClient.open(port)) {
       client.send(true, 0, CONTINUATION, "orphan".getBytes(StandardCharsets.UTF_8), true);
-      assertClosedWith(client, 1002);
+      assertClosedWith(client, 1002, "EOF");
     }
   }
 
@@ -178,6 +178,10 @@ class FramingConformanceTest extends ConformanceBase {
     try (RawClient client = RawClient.open(port)) {
       client.send(false, 0, TEXT, "first".getBytes(StandardCharsets.UTF_8), true);
       client.send(true, 0, TEXT, "second".getBytes(StandardCharsets.UTF_8), true);
+      if (onVertx()) {
+        assertThat(client.transcript(VERTX_QUIET_MS, false)).as("what Vert.x 5.0.7 does here").isEqualTo("EOF");
+        return;
+      }
       // Fragments echo as they arrive: the first one may already be back, the offending one never.
       RawClient.Frame first = client.read();
       assertThat(first.opcode()).isEqualTo(TEXT);
@@ -205,7 +209,7 @@ class FramingConformanceTest extends ConformanceBase {
     try (RawClient client = RawClient.open(port)) {
       // FIN + binary, masked, 127 = 64-bit length 0x8000000000000001, then a mask key; no payload follows.
       client.sendRaw(new byte[] {(byte) 0x82, (byte) 0xff, (byte) 0x80, 0, 0, 0, 0, 0, 0, 1, 1, 2, 3, 4});
-      assertClosedWith(client, 1002);
+      assertClosedWith(client, 1002, "EOF");
     }
   }
 
@@ -214,7 +218,7 @@ class FramingConformanceTest extends ConformanceBase {
   void unmaskedClientFrameIsAProtocolError() throws Exception {
     try (RawClient client = RawClient.open(port)) {
       client.send(true, 0, TEXT, "unmasked".getBytes(StandardCharsets.UTF_8), false);
-      assertClosedWith(client, 1002);
+      assertClosedWith(client, 1002, "EOF");
     }
   }
 

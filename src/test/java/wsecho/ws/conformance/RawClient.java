@@ -8,9 +8,11 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -277,6 +279,77 @@ final class RawClient implements AutoCloseable {
         return new Frame(true, 0, opcode, all.toByteArray());
       }
     }
+  }
+
+  /**
+   * Everything the server sends from now on, until it closes TCP or stays quiet this long, in a
+   * few words: {@code "text 5, close 1002, EOF"}; the last entry is {@code EOF}, {@code reset} or
+   * {@code open} (nothing more within the time). Pings are listed too.
+   */
+  String transcript(int quietMillis, boolean withPings) throws IOException {
+    socket.setSoTimeout(quietMillis);
+    List<String> seen = new ArrayList<>();
+    try {
+      while (true) {
+        Frame frame = read();
+        if (frame == null) {
+          seen.add("EOF");
+          break;
+        }
+        if (withPings || frame.opcode() != PING) {
+          seen.add(describe(frame));
+        }
+      }
+    } catch (SocketTimeoutException quiet) {
+      seen.add("open");
+    } catch (EOFException cut) {
+      seen.add("EOF inside a frame");
+    } catch (IOException reset) {
+      seen.add("reset");
+    }
+    return String.join(", ", seen);
+  }
+
+  private static String describe(Frame frame) {
+    String kind = switch (frame.opcode()) {
+      case TEXT -> "text " + frame.payload().length;
+      case BINARY -> "binary " + frame.payload().length;
+      case CONTINUATION -> "continuation " + frame.payload().length;
+      case CLOSE -> frame.payload().length >= 2 ? "close " + frame.closeCode() : "close";
+      case PING -> "ping";
+      case PONG -> "pong " + frame.payload().length;
+      default -> "opcode " + frame.opcode();
+    };
+    return kind + (frame.rsv() != 0 ? " rsv" + frame.rsv() : "") + (frame.fin() ? "" : " (not final)");
+  }
+
+  /**
+   * Reads a whole message and, when the server compressed it (RSV1), inflates it with this
+   * connection's inflater (the server may keep its context between messages).
+   */
+  Frame readMessageInflating(java.util.zip.Inflater inflater) throws IOException {
+    Frame message = readMessage();
+    if (message == null || (message.rsv() & 4) == 0) {
+      return message;
+    }
+    byte[] compressed = java.util.Arrays.copyOf(message.payload(), message.payload().length + 4);
+    compressed[compressed.length - 2] = (byte) 0xff;
+    compressed[compressed.length - 1] = (byte) 0xff;
+    inflater.setInput(compressed);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buffer = new byte[8192];
+    try {
+      int n;
+      while ((n = inflater.inflate(buffer)) > 0 || !inflater.needsInput()) {
+        out.write(buffer, 0, n);
+        if (n == 0 && inflater.finished()) {
+          break;
+        }
+      }
+    } catch (java.util.zip.DataFormatException e) {
+      throw new IOException("the server's compressed echo does not inflate", e);
+    }
+    return new Frame(true, message.rsv(), message.opcode(), out.toByteArray());
   }
 
   /** True when the server has closed TCP (EOF) within the socket timeout, after nothing else. */

@@ -49,6 +49,13 @@ class StreamingConformanceTest extends ConformanceBase {
       byte[] frame = client.encode(true, 0, TEXT, text, true);
       int split = 8 + 2001; // the header, then an odd byte count: the first part ends inside a character
       client.sendRaw(Arrays.copyOfRange(frame, 0, split));
+      if (onVertx()) {
+        // Vert.x holds every message whole: nothing until the frame ends, then one frame.
+        assertThat(client.transcript(VERTX_QUIET_MS, false)).as("what Vert.x 5.0.7 does here").isEqualTo("open");
+        client.sendRaw(Arrays.copyOfRange(frame, split, frame.length));
+        assertThat(client.transcript(VERTX_QUIET_MS, false)).as("what Vert.x 5.0.7 does here").isEqualTo("text 6000, open");
+        return;
+      }
       RawClient.Frame first = client.read();
       assertThat(first.opcode()).isEqualTo(TEXT);
       assertThat(first.fin()).isFalse();
@@ -84,6 +91,11 @@ class StreamingConformanceTest extends ConformanceBase {
       text[2500] = (byte) 0xff;
       byte[] frame = client.encode(true, 0, TEXT, text, true);
       client.sendRaw(Arrays.copyOfRange(frame, 0, 8 + 1000));
+      if (onVertx()) {
+        client.sendRaw(Arrays.copyOfRange(frame, 8 + 1000, frame.length));
+        assertThat(client.transcript(VERTX_QUIET_MS, false)).as("what Vert.x 5.0.7 does here").isEqualTo("text 3002, open"); // whole, U+FFFD for the bad byte
+        return;
+      }
       RawClient.Frame first = client.read();
       assertThat(first.opcode()).isEqualTo(TEXT);
       assertThat(first.fin()).isFalse();
@@ -113,6 +125,12 @@ class StreamingConformanceTest extends ConformanceBase {
       byte[] frame = client.encode(true, 4, BINARY, compressed, true);
       int split = frame.length / 2;
       client.sendRaw(Arrays.copyOfRange(frame, 0, split));
+      if (onVertx()) {
+        assertThat(client.transcript(VERTX_QUIET_MS, false)).as("what Vert.x 5.0.7 does here").isEqualTo("open");
+        client.sendRaw(Arrays.copyOfRange(frame, split, frame.length));
+        assertThat(client.readMessageInflating(new java.util.zip.Inflater(true)).payload()).isEqualTo(binary);
+        return;
+      }
       RawClient.Frame first = client.read();
       assertThat(first.opcode()).isEqualTo(BINARY);
       assertThat(first.fin()).isFalse();

@@ -22,11 +22,24 @@ class Utf8ConformanceTest extends ConformanceBase {
   void case6_2_validUtf8SplitAtEveryByteEchoes() throws Exception {
     byte[] utf8 = VALID.getBytes(StandardCharsets.UTF_8);
     try (RawClient client = RawClient.open(port)) {
-      for (int split = 0; split <= utf8.length; split++) {
+      // On Vert.x the split at 0 (an empty first fragment) goes last: see below.
+      for (int i = 0; i <= utf8.length; i++) {
+        int split = onVertx() ? (i + 1) % (utf8.length + 1) : i;
         byte[] head = java.util.Arrays.copyOfRange(utf8, 0, split);
         byte[] tail = java.util.Arrays.copyOfRange(utf8, split, utf8.length);
         client.send(false, 0, TEXT, head, true);
         client.send(true, 0, CONTINUATION, tail, true);
+        if (onVertx() && split == 0) {
+          // Vert.x 5.0.7 loses a text message whose first fragment is empty (its aggregator keeps the
+          // empty frame's buffer, which cannot grow), and with it every later text message on the
+          // connection; binary messages still echo.
+          assertThat(client.transcript(VERTX_QUIET_MS, false)).as("what Vert.x 5.0.7 does here").isEqualTo("open");
+          client.sendText("after");
+          assertThat(client.transcript(VERTX_QUIET_MS, false)).as("what Vert.x 5.0.7 does here").isEqualTo("open");
+          client.send(RawClient.BINARY, new byte[] {1, 2, 3});
+          assertEchoes(client, RawClient.BINARY, new byte[] {1, 2, 3});
+          continue;
+        }
         assertEchoes(client, TEXT, utf8);
       }
     }
@@ -62,7 +75,9 @@ class Utf8ConformanceTest extends ConformanceBase {
   void case6_invalidUtf8IsRefusedWith1007(String hex) throws Exception {
     try (RawClient client = RawClient.open(port)) {
       client.send(TEXT, HexFormat.of().parseHex(hex));
-      assertClosedWith(client, 1007);
+      // Vert.x decodes with replacement: the echo carries U+FFFD for the bad bytes.
+      byte[] replaced = new String(HexFormat.of().parseHex(hex), StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8);
+      assertClosedWith(client, 1007, "text " + replaced.length + ", open");
     }
   }
 
@@ -73,7 +88,7 @@ class Utf8ConformanceTest extends ConformanceBase {
       client.send(false, 0, TEXT, HexFormat.of().parseHex("cebae1bdb9cf83cebcceb5f4908080"), true);
       // No more frames are sent: the server must not wait for the end of the message.
       client.timeout(3000);
-      assertClosedWith(client, 1007);
+      assertClosedWith(client, 1007, "open"); // Vert.x waits for the end of the message
     }
   }
 
@@ -83,6 +98,10 @@ class Utf8ConformanceTest extends ConformanceBase {
     try (RawClient client = RawClient.open(port)) {
       client.send(false, 0, TEXT, "fine".getBytes(StandardCharsets.UTF_8), true);
       client.send(true, 0, CONTINUATION, HexFormat.of().parseHex("eda080"), true);
+      if (onVertx()) {
+        assertThat(client.transcript(VERTX_QUIET_MS, false)).as("what Vert.x 5.0.7 does here").isEqualTo("text 7, open"); // whole at the end, U+FFFD for the bad bytes
+        return;
+      }
       RawClient.Frame first = client.read();
       assertThat(first.text()).isEqualTo("fine");
       assertClosedWith(client, 1007);

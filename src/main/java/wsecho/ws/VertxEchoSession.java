@@ -1,0 +1,179 @@
+package wsecho.ws;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ServerWebSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import wsecho.config.EchoConfig;
+import wsecho.logging.EchoedMessage;
+import wsecho.logging.MessageLog;
+import wsecho.ops.EchoMetrics;
+import wsecho.ops.EchoStats;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
+
+/**
+ * The echo on Vert.x's {@code ServerWebSocket}: each whole message (Vert.x joins fragments) goes
+ * back with its own type and is offered to the same message log as on the strict engine; pings,
+ * the idle timeout, the rate limit, back-pressure and the metrics are the service's, as there.
+ */
+final class VertxEchoSession implements EchoConnection {
+
+  private static final Logger LOG = LoggerFactory.getLogger(VertxEchoSession.class);
+
+  private final long id;
+  private final ServerWebSocket ws;
+  private final String remote;
+  private final EchoConfig.WebSocket limits;
+  private final MessageLog.Outbox messageLog;
+  private final EchoMetrics metrics;
+  private final EchoStats stats;
+  private final boolean logged;
+  private final Consumer<VertxEchoSession> onClosed;
+  private short closeCode; // sent by the server, when it closed first
+  private String closeReason = "";
+  private boolean closing;
+  private long lastHeardNanos = System.nanoTime();
+  private long lastPingNanos = System.nanoTime();
+  private long rateWindowStart = System.nanoTime();
+  private int messagesInWindow;
+
+  VertxEchoSession(long id, ServerWebSocket ws, WebSocketEngine.Services services, boolean logged,
+                   Consumer<VertxEchoSession> onClosed) {
+    this.id = id;
+    this.ws = ws;
+    this.remote = String.valueOf(ws.remoteAddress());
+    this.limits = services.limits();
+    this.messageLog = services.messageLog();
+    this.metrics = services.metrics();
+    this.stats = services.stats();
+    this.logged = logged;
+    this.onClosed = onClosed;
+  }
+
+  void start() {
+    if (logged) {
+      LOG.info("connection {} opened from {}", id, remote);
+    }
+    ws.frameHandler(frame -> lastHeardNanos = System.nanoTime()); // liveness: any frame, pongs included
+    ws.textMessageHandler(this::echoText);
+    ws.binaryMessageHandler(this::echoBinary);
+    ws.drainHandler(drained -> ws.resume());
+    ws.exceptionHandler(failure -> LOG.debug("connection {} error: {}", id, failure.toString()));
+    ws.closeHandler(closed -> closed());
+  }
+
+  private void echoText(String text) {
+    long start = System.nanoTime();
+    if (!withinRate()) {
+      return;
+    }
+    ws.writeTextMessage(text);
+    int bytes = utf8Length(text);
+    afterEcho(false, bytes, start);
+    if (messageLog.admit(start)) {
+      String shown = text.length() > messageLog.maxChars() ? text.substring(0, Math.max(0, messageLog.maxChars())) : text;
+      messageLog.publish(new EchoedMessage(id, remote, false, Buffer.buffer(shown.getBytes(StandardCharsets.UTF_8)), bytes));
+    }
+  }
+
+  private void echoBinary(Buffer data) {
+    long start = System.nanoTime();
+    if (!withinRate()) {
+      return;
+    }
+    ws.writeBinaryMessage(data);
+    afterEcho(true, data.length(), start);
+    if (messageLog.admit(start)) {
+      int shown = Math.min(EchoedMessage.BINARY_PREVIEW_BYTES, data.length());
+      messageLog.publish(new EchoedMessage(id, remote, true, data.getBuffer(0, shown), data.length()));
+    }
+  }
+
+  private void afterEcho(boolean binary, long bytes, long startNanos) {
+    stats.echoed(binary, bytes, System.nanoTime() - startNanos);
+    if (ws.writeQueueFull()) {
+      ws.pause(); // back-pressure: read again once the client has read its echoes
+    }
+  }
+
+  private boolean withinRate() {
+    int max = limits.maxMessagesPerSecond();
+    if (max <= 0) {
+      return true;
+    }
+    long now = System.nanoTime();
+    if (now - rateWindowStart >= 1_000_000_000L) {
+      rateWindowStart = now;
+      messagesInWindow = 0;
+    }
+    if (++messagesInWindow > max) {
+      close(CloseCodes.POLICY_VIOLATION, "more than " + max + " messages per second");
+      return false;
+    }
+    return true;
+  }
+
+  @Override
+  public void close(int code, String reason) {
+    if (closing || ws.isClosed()) {
+      return;
+    }
+    closing = true;
+    closeCode = (short) code;
+    closeReason = reason;
+    ws.close((short) code, reason);
+  }
+
+  @Override
+  public void tick(long nowNanos) {
+    if (closing || ws.isClosed()) {
+      return;
+    }
+    long quietMs = (nowNanos - lastHeardNanos) / 1_000_000;
+    if (limits.idleTimeoutMs() > 0 && quietMs >= limits.idleTimeoutMs()) {
+      if (logged) {
+        LOG.info("connection {} from {} idle for {} ms: closing", id, remote, quietMs);
+      }
+      close(CloseCodes.GOING_AWAY, "idle timeout");
+      return;
+    }
+    if (limits.pingIntervalMs() > 0 && (nowNanos - lastPingNanos) / 1_000_000 >= limits.pingIntervalMs()) {
+      lastPingNanos = nowNanos;
+      ws.writePing(Buffer.buffer());
+    }
+  }
+
+  private void closed() {
+    // The code of the close handshake: the client's when it closed first, else the server's; 1006 without one.
+    Short received = ws.closeStatusCode();
+    int code = received != null ? received : closing ? closeCode : 1006;
+    String reason = received != null && ws.closeReason() != null ? ws.closeReason() : closeReason;
+    metrics.closed(code);
+    if (logged) {
+      LOG.info("connection {} closed from {}: code {}{}", id, remote, code == 1006 ? "1006 (no close frame)" : code,
+          reason == null || reason.isEmpty() ? "" : " " + reason);
+    }
+    onClosed.accept(this);
+  }
+
+  /** The UTF-8 size of a string, without encoding it again. */
+  static int utf8Length(String text) {
+    int bytes = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c < 0x80) {
+        bytes++;
+      } else if (c < 0x800) {
+        bytes += 2;
+      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        bytes += 4;
+        i++;
+      } else {
+        bytes += 3;
+      }
+    }
+    return bytes;
+  }
+}
