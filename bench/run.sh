@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Side-by-side benchmark on this machine: ws-echo with its defaults (message log on, standard output
-# to a file), ws-echo with message logging off, a bare Vert.x echo, the Go gorilla original and Node
+# to a file), ws-echo with message logging off, ws-echo on the vertx engine (Vert.x's ServerWebSocket), a bare Vert.x echo, the Go gorilla original and Node
 # ws. Each server runs pinned to CPU 0 under a CPU quota, the load generator
 # (java -jar ws-echo.jar bench) pinned to CPU 1. Prints a markdown table and writes it, with the
 # full output of every run, under bench/results/. A script that prints figures: it asserts nothing.
@@ -37,7 +37,7 @@ stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 log="$OUT/$stamp.txt"
 : > "$log"
 
-SERVERS=${SERVERS:-"ws-echo ws-echo-nolog bare-vertx go-gorilla node-ws"}
+SERVERS=${SERVERS:-"ws-echo ws-echo-nolog ws-echo-vertx bare-vertx go-gorilla node-ws"}
 
 [ -f target/ws-echo.jar ] || mvn -B -q -DskipTests package
 # The jar under test is a copy: a rebuild during a run does not change what is measured.
@@ -118,6 +118,10 @@ start_server() { # name
     ws-echo-nolog)
       HTTP_PORT=$PORT INSTANCES=1 LOG_MESSAGES=false taskset -c "$SERVER_CPU" java -jar "$JAR" \
         > "target/bench/ws-echo-nolog.out" 2>&1 &
+      ;;
+    ws-echo-vertx)
+      HTTP_PORT=$PORT INSTANCES=1 WEBSOCKET_ENGINE=vertx taskset -c "$SERVER_CPU" java -jar "$JAR" \
+        > "target/bench/ws-echo-vertx.out" 2>&1 &
       ;;
     bare-vertx)
       taskset -c "$SERVER_CPU" java -cp "$JAR:target/bench" BareVertxEcho "$PORT" > "target/bench/bare-vertx.out" 2>&1 &
@@ -266,6 +270,7 @@ label() {
   case "$1" in
     ws-echo) echo "ws-echo, defaults (message log on, to a file)" ;;
     ws-echo-nolog) echo "ws-echo, LOG_MESSAGES=false" ;;
+    ws-echo-vertx) echo "ws-echo, WEBSOCKET_ENGINE=vertx (message log on)" ;;
     bare-vertx) echo "bare Vert.x 5.0.7 echo, no logging" ;;
     go-gorilla) echo "Go gorilla/websocket, original design (logs each message, to a file)" ;;
     node-ws) echo "Node ws 8, no logging" ;;

@@ -24,8 +24,15 @@
 
   // ---- endpoint -------------------------------------------------------------------------------
 
-  function defaultUrl(path) {
-    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + path;
+  // The WebSocket is found from where this page was loaded: behind a proxy that mounts the service
+  // under a prefix (and strips it), the page's path ends with its own path, and what comes before
+  // that is the prefix the WebSocket needs too.
+  function defaultUrl(config) {
+    const pagePath = config.pagePath || '/ws/echo_display';
+    const wsPath = config.webSocketPath || '/ws/echo';
+    const here = location.pathname;
+    const prefix = here.endsWith(pagePath) ? here.slice(0, here.length - pagePath.length) : '';
+    return (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + prefix + wsPath;
   }
 
   function setStatus(text, kind) {
@@ -284,12 +291,13 @@
 
   // ---- start ----------------------------------------------------------------------------------
 
-  // The WebSocket path comes from the server's configuration; the host from where this page came.
-  fetch('/ws/echo_display/config', { cache: 'no-store' })
+  // The WebSocket path comes from the server's configuration (relative URL: under any prefix), the
+  // host and the prefix from where this page came.
+  fetch('echo_display/config', { cache: 'no-store' })
     .then((r) => (r.ok ? r.json() : {}))
     .catch(() => ({}))
     .then((config) => {
-      urlEl.value = defaultUrl(config.webSocketPath || '/ws/echo');
+      urlEl.value = defaultUrl(config);
       connect();
     });
   requestAnimationFrame(frame);

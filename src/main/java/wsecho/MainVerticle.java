@@ -17,6 +17,7 @@ import io.vertx.ext.healthchecks.Status;
 import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import wsecho.config.EchoConfig;
+import wsecho.http.ClientAddress;
 import wsecho.ws.EchoEndpoint;
 import wsecho.ws.WebSocketEngine;
 
@@ -60,14 +61,17 @@ public final class MainVerticle extends VerticleBase {
     router.get("/").handler(this::redirectToPage);
     router.get(PAGE_PATH).handler(this::servePage);
     router.get(PAGE_PATH + "/config").handler(this::servePageConfig);
-    router.get("/static/*").handler(StaticHandler.create(WEBROOT).setMaxAgeSeconds(ASSET_MAX_AGE_SECONDS));
+    // The page's own files live under its path and it loads them by relative URLs, so it works
+    // wherever a proxy mounts the service: everything routed, only /ws/, or under a stripped prefix.
+    router.get(PAGE_PATH + "/*").handler(StaticHandler.create(WEBROOT).setMaxAgeSeconds(ASSET_MAX_AGE_SECONDS));
     router.get("/favicon.ico").handler(this::serveFavicon);
     router.route(config.websocket().path()).handler(rc -> endpoint.handle(rc.request()));
     router.get("/health/live").handler(liveness());
     router.get("/health/ready").handler(readiness());
     router.get("/metrics").handler(PrometheusScrapingHandler.create(shared.metrics().registry()));
 
-    endpoint = new EchoEndpoint(vertx, config.websocket(), shared.messageLog(), shared.connectionLog(), shared.connections(),
+    endpoint = new EchoEndpoint(vertx, config.websocket(), ClientAddress.trusting(config.http().trustedProxies()),
+        shared.messageLog(), shared.connectionLog(), shared.connections(),
         shared.budget(), shared.metrics(), shared.state());
     endpoint.start();
     // A twentieth of the timeout: a slow handshake is cut at most 5% late.
@@ -171,11 +175,17 @@ public final class MainVerticle extends VerticleBase {
         .setStrictThreadMode(true);
   }
 
+  /** A relative Location: under a prefix a proxy strips, the browser stays under that prefix. */
   private void redirectToPage(RoutingContext rc) {
-    rc.redirect(PAGE_PATH);
+    rc.redirect(PAGE_PATH.substring(1));
   }
 
   private void servePage(RoutingContext rc) {
+    if (rc.request().path().endsWith("/")) {
+      // The router also matches the path with a slash; the page's relative URLs need it without.
+      rc.redirect("../" + PAGE_PATH.substring(PAGE_PATH.lastIndexOf('/') + 1));
+      return;
+    }
     rc.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
@@ -197,7 +207,7 @@ public final class MainVerticle extends VerticleBase {
     rc.response()
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("webSocketPath", config.websocket().path()).encode());
+        .end(new JsonObject().put("pagePath", PAGE_PATH).put("webSocketPath", config.websocket().path()).encode());
   }
 
 }

@@ -6,6 +6,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -180,6 +182,22 @@ class EchoPageBrowserIT {
     typeAndPressEnter("via 127.0.0.1");
     awaitEcho("via 127.0.0.1");
     assertThat(consoleErrors()).isEmpty();
+  }
+
+  @ParameterizedTest(name = "behind nginx routing {0}")
+  @EnumSource(Nginx.Routing.class)
+  void connectsAndEchoesBehindAProxyHoweverItRoutesToTheService(Nginx.Routing routing) throws Exception {
+    try (Nginx nginx = Nginx.start(config.http().port(), routing)) {
+      browser.get("http://127.0.0.1:" + nginx.port() + routing.pagePath());
+      awaitStatus("Connected");
+      String prefix = routing.pagePath().substring(0, routing.pagePath().length() - "/ws/echo_display".length());
+      assertThat(browser.findElement(By.id("url")).getAttribute("value"))
+          .isEqualTo("ws://127.0.0.1:" + nginx.port() + prefix + "/ws/echo");
+      typeAndPressEnter("through nginx " + routing);
+      awaitEcho("through nginx " + routing);
+      assertThat(browser.findElement(By.id("mismatches")).getText()).isEqualTo("0");
+      assertThat(consoleErrors()).as("every file the page loads was found").isEmpty();
+    }
   }
 
   @Test

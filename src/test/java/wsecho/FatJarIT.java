@@ -52,6 +52,33 @@ class FatJarIT {
   }
 
   @Test
+  void theClientAddressIsTheForwardedOneOnlyFromATrustedProxy() throws Exception {
+    int port = TestService.freePort();
+    String url = "ws://127.0.0.1:" + port + "/ws/echo";
+    // Trusted: loopback is the proxy, the forwarded address is the client's.
+    try (ServiceProcess service = ServiceProcess.start(Map.of("HTTP_PORT", String.valueOf(port),
+        "HTTP_TRUSTED_PROXIES", "127.0.0.0/8,::1"), List.of())) {
+      service.awaitStdout(line -> line.contains("listening on"), START);
+      JdkWebSocket ws = JdkWebSocket.connect(url, Map.of("X-Forwarded-For", "198.51.100.23, 127.0.0.1"));
+      ws.sendText("from behind a trusted proxy");
+      ws.next();
+      service.awaitStdout(line -> line.equals("198.51.100.23 sent: from behind a trusted proxy"), START);
+      service.awaitStdout(line -> line.contains("opened from 198.51.100.23"), START);
+      assertThat(service.stop()).isZero();
+    }
+    // Untrusted (the default): a forged header changes nothing.
+    try (ServiceProcess service = ServiceProcess.start(Map.of("HTTP_PORT", String.valueOf(port)), List.of())) {
+      service.awaitStdout(line -> line.contains("listening on"), START);
+      JdkWebSocket ws = JdkWebSocket.connect(url, Map.of("X-Forwarded-For", "6.6.6.6"));
+      ws.sendText("forged");
+      ws.next();
+      service.awaitStdout(line -> line.matches("127\\.0\\.0\\.1:\\d+ sent: forged"), START);
+      assertThat(service.stdout()).noneMatch(line -> line.contains("6.6.6.6"));
+      assertThat(service.stop()).isZero();
+    }
+  }
+
+  @Test
   void everyMessageLineReachesStandardOutputWholeWhileConnectionsComeAndGo() throws Exception {
     // Message lines leave in bursts through a buffer (StdoutAppender) while connection lines go
     // through another appender to the same descriptor: none may be lost, split or merged.
@@ -163,6 +190,7 @@ class FatJarIT {
       "HTTP_PORT, 70000, http.port = \"70000\"",
       "INSTANCES, -1, instances = \"-1\"",
       "WEBSOCKET_ENGINE, netty, websocket.engine = \"netty\" (expected strict or vertx)",
+      "HTTP_TRUSTED_PROXIES, 10.0.0.0/40, http.trustedProxies = \"10.0.0.0/40\" (expected addresses or CIDRs such as 10.0.0.0/8)",
       "CONFIG_PATH, /nonexistent/ws-echo.json, config file /nonexistent/ws-echo.json does not exist",
   })
   void badConfigurationStopsWithOneLineAndANonZeroExit(String name, String value, String expected) throws Exception {

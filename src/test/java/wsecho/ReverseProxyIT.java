@@ -6,13 +6,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReverseProxyIT {
 
   private Vertx vertx;
-  private Process nginx;
+  private Nginx nginx;
   private int proxyPort;
 
   @BeforeEach
@@ -32,51 +29,14 @@ class ReverseProxyIT {
     vertx = Vertx.vertx();
     EchoService.Started started = EchoService.deploy(vertx, TestService.config(new JsonObject()))
         .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-    proxyPort = TestService.freePort();
-    Path dir = Files.createDirectories(Path.of("target", "nginx-" + proxyPort).toAbsolutePath());
-    Path snippet = Path.of("conf", "nginx-ws-echo.conf").toAbsolutePath();
-    String config = """
-        worker_processes 1;
-        daemon off;
-        master_process off;
-        pid %1$s/nginx.pid;
-        error_log %1$s/error.log warn;
-        events { worker_connections 256; }
-        http {
-          access_log off;
-          client_body_temp_path %1$s/body;
-          proxy_temp_path %1$s/proxy;
-          fastcgi_temp_path %1$s/fastcgi;
-          uwsgi_temp_path %1$s/uwsgi;
-          scgi_temp_path %1$s/scgi;
-          map $http_upgrade $connection_upgrade { default upgrade; '' close; }
-          upstream ws_echo { server 127.0.0.1:%2$d; }
-          server {
-            listen 127.0.0.1:%3$d;
-            include %4$s;
-          }
-        }
-        """.formatted(dir, started.port(), proxyPort, snippet);
-    Path conf = Files.writeString(dir.resolve("nginx.conf"), config);
-    nginx = new ProcessBuilder("/usr/sbin/nginx", "-e", dir.resolve("error.log").toString(), "-p", dir.toString(), "-c", conf.toString())
-        .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.log").toFile()).start();
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (true) {
-      try (Socket probe = new Socket("127.0.0.1", proxyPort)) {
-        break;
-      } catch (java.io.IOException notYet) {
-        assertThat(nginx.isAlive()).as("nginx is running (see " + dir + "/error.log)").isTrue();
-        assertThat(System.nanoTime()).as("nginx listens within 10 s").isLessThan(deadline);
-        Thread.sleep(50);
-      }
-    }
+    nginx = Nginx.start(started.port(), Nginx.Routing.EVERYTHING);
+    proxyPort = nginx.port();
   }
 
   @AfterEach
   void stop() throws Exception {
     if (nginx != null) {
-      nginx.destroy();
-      nginx.waitFor(10, TimeUnit.SECONDS);
+      nginx.close();
     }
     vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }

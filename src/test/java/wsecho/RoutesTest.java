@@ -1,5 +1,6 @@
 package wsecho;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientResponse;
@@ -49,12 +50,39 @@ class RoutesTest {
   }
 
   @Test
+  void thePageLoadsItsFilesByRelativeUrlsFromUnderItsOwnPath(VertxTestContext context) {
+    http.request(request(HttpMethod.GET, "/ws/echo_display"))
+        .compose(req -> req.send()).compose(response -> response.body())
+        .compose(page -> {
+          context.verify(() -> assertThat(page.toString())
+              .doesNotContain("href=\"/", "src=\"/", "http://", "https://")
+              .contains("href=\"echo_display/style.css\"", "src=\"echo_display/app.js\"", "href=\"echo_display/favicon.ico\""));
+          return Future.all(asset("/ws/echo_display/style.css", "text/css"), asset("/ws/echo_display/app.js", "javascript"),
+              asset("/ws/echo_display/favicon.ico", "image/"), asset("/ws/echo_display/config", "application/json"));
+        })
+        .compose(all -> http.request(request(HttpMethod.GET, "/ws/echo_display/")).compose(req -> req.send()))
+        .onComplete(context.succeeding(slash -> context.verify(() -> {
+          assertThat(slash.statusCode()).isEqualTo(302);
+          assertThat(slash.getHeader("Location")).isEqualTo("../echo_display");
+          context.completeNow();
+        })));
+  }
+
+  private Future<Void> asset(String path, String type) {
+    return http.request(request(HttpMethod.GET, path)).compose(req -> req.send()).map(response -> {
+      assertThat(response.statusCode()).as(path).isEqualTo(200);
+      assertThat(response.getHeader("Content-Type")).as(path).contains(type);
+      return null;
+    });
+  }
+
+  @Test
   void redirectsTheRootToThePage(VertxTestContext context) {
     http.request(request(HttpMethod.GET, "/"))
         .compose(req -> req.send())
         .onComplete(context.succeeding(response -> context.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(302);
-          assertThat(response.getHeader("Location")).isEqualTo("/ws/echo_display");
+          assertThat(response.getHeader("Location")).as("relative: kept under a proxy's prefix").isEqualTo("ws/echo_display");
           context.completeNow();
         })));
   }

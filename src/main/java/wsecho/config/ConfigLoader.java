@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import wsecho.http.ClientAddress;
+
 /**
  * Builds the one {@link EchoConfig} from vertx-config: the JSON file, the environment and the
  * system properties are read as separate layers so that precedence is explicit and unknown keys in
@@ -84,7 +86,8 @@ public final class ConfigLoader {
         in.integer("http.port", 8000, 0, 65535),
         in.integer("http.handshakeTimeoutMs", 10_000, 1, 3_600_000),
         in.integer("http.maxHeaderSize", 8192, 1024, 1024 * 1024),
-        tls(in));
+        tls(in),
+        trustedProxies(in));
     int instances = in.integer("instances", 0, 0, 1024);
     String wsPath = in.string("websocket.path", "/ws/echo");
     if (!wsPath.matches("/[A-Za-z0-9._~/-]*") || wsPath.equals("/ws/echo_display")) {
@@ -126,6 +129,16 @@ public final class ConfigLoader {
     EchoConfig.Shutdown shutdown = new EchoConfig.Shutdown(in.integer("shutdown.timeoutMs", 10_000, 0, 3_600_000));
     in.refuseUnknownFileKeys(fileName);
     return new EchoConfig(http, instances, websocket, new EchoConfig.EventBus(address), log, shutdown);
+  }
+
+  private static List<String> trustedProxies(ConfigLayers in) {
+    List<String> proxies = in.list("http.trustedProxies", List.of());
+    try {
+      ClientAddress.trusting(proxies);
+    } catch (IllegalArgumentException bad) {
+      throw ConfigException.badValue("http.trustedProxies", bad.getMessage(), "addresses or CIDRs such as 10.0.0.0/8");
+    }
+    return proxies;
   }
 
   private static EchoConfig.Tls tls(ConfigLayers in) {

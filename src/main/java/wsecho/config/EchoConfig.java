@@ -1,5 +1,7 @@
 package wsecho.config;
 
+import java.util.List;
+
 /**
  * The service's whole configuration: built and validated once at start by {@link ConfigLoader},
  * then handed to the verticles, which never parse JSON themselves.
@@ -9,8 +11,9 @@ public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus
   /**
    * @param handshakeTimeoutMs a connection that has not sent a whole request head by then is closed
    * @param maxHeaderSize      request heads larger than this are refused
+   * @param trustedProxies     peers (addresses or CIDRs) whose Forwarded / X-Forwarded-For are believed
    */
-  public record Http(String host, int port, int handshakeTimeoutMs, int maxHeaderSize, Tls tls) {}
+  public record Http(String host, int port, int handshakeTimeoutMs, int maxHeaderSize, Tls tls, List<String> trustedProxies) {}
 
   /** PEM certificate chain and private key; both empty: plain HTTP and ws://. */
   public record Tls(String certPath, String keyPath) {

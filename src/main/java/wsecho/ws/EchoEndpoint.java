@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpServerResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
+import wsecho.http.ClientAddress;
 import wsecho.logging.ConnectionLog;
 import wsecho.logging.MessageLog;
 import wsecho.ops.EchoMetrics;
@@ -39,12 +40,15 @@ public final class EchoEndpoint {
   private final ServiceState state;
   private final Set<EchoConnection> sessions = new LinkedHashSet<>(); // touched only on this instance's event loop
   private WebSocketEngine engine;
+  private final ClientAddress clientAddress;
   private long accepted;
   private long timer = -1;
   private Context context;
 
-  public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, MessageLog messageLog, ConnectionLog connectionLog,
-                      OpenConnections connections, BufferBudget budget, EchoMetrics metrics, ServiceState state) {
+  public EchoEndpoint(Vertx vertx, EchoConfig.WebSocket config, ClientAddress clientAddress, MessageLog messageLog,
+                      ConnectionLog connectionLog, OpenConnections connections, BufferBudget budget, EchoMetrics metrics,
+                      ServiceState state) {
+    this.clientAddress = clientAddress;
     this.budget = budget;
     this.connectionLog = connectionLog;
     this.metrics = metrics;
@@ -112,7 +116,8 @@ public final class EchoEndpoint {
       refuse(request, new WebSocketHandshake.Refused(503, "limit", "connection limit of " + config.maxConnections() + " reached"));
       return;
     }
-    engine.upgrade(request, accept, connections.nextId(), connectionLog.admit(System.nanoTime()), this::ended)
+    engine.upgrade(request, accept, connections.nextId(), clientAddress.of(request), connectionLog.admit(System.nanoTime()),
+            this::ended)
         .onSuccess(connection -> {
           accepted++;
           metrics.opened();
@@ -144,7 +149,7 @@ public final class EchoEndpoint {
     String reason = refused.reason();
     metrics.refused(refused.kind());
     if (connectionLog.admit(System.nanoTime())) {
-      LOG.info("handshake from {} refused: {} {}", request.remoteAddress(), status, reason);
+      LOG.info("handshake from {} refused: {} {}", clientAddress.of(request), status, reason);
     }
     HttpServerResponse response = request.response().setStatusCode(status);
     if (status == 426) {

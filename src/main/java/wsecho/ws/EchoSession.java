@@ -100,13 +100,10 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   // Liveness and rate.
   private long frameStartNanos; // when the header of a frame whose payload has not all arrived came in; 0: none
   private long pausedAtNanos;   // when reading was paused for back-pressure; 0: reading
-  private long lastHeardNanos = System.nanoTime();
-  private long lastPingNanos = System.nanoTime();
-  private long rateWindowStart = System.nanoTime();
-  private int messagesInWindow;
+  private final Liveness liveness;
 
-  EchoSession(long id, NetSocket socket, WebSocketEngine.Services services, boolean deflate, boolean resetInflater,
-              boolean logged, Consumer<EchoSession> onClosed) {
+  EchoSession(long id, NetSocket socket, String client, WebSocketEngine.Services services, boolean deflate,
+              boolean resetInflater, boolean logged, Consumer<EchoSession> onClosed) {
     this.logged = logged;
     this.budget = services.budget();
     this.channel = socket instanceof NetSocketInternal internal ? internal.channelHandlerContext().channel() : null;
@@ -114,9 +111,10 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     this.stats = services.stats();
     this.id = id;
     this.socket = socket;
-    this.remote = String.valueOf(socket.remoteAddress());
+    this.remote = client;
     this.vertx = services.vertx();
     this.limits = services.limits();
+    this.liveness = new Liveness(limits, System.nanoTime());
     this.messageLog = services.messageLog();
     this.onClosed = onClosed;
     this.reader = new FrameReader(this, limits.maxFrameSize(), deflate);
@@ -151,7 +149,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
 
   private void received(Buffer data) {
     // One clock read per TCP read: liveness, the log's rate window and the echo timing share it.
-    lastHeardNanos = System.nanoTime();
+    liveness.heard(System.nanoTime());
     if (state == State.CLOSED || state == State.CLOSE_RECEIVED) {
       return; // after a close frame, nothing more is read (RFC 6455 5.5.1)
     }
@@ -185,7 +183,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       frameStartNanos += System.nanoTime() - pausedAtNanos;
     }
     pausedAtNanos = 0;
-    lastHeardNanos = System.nanoTime(); // the client read its echoes: it is not idle
+    liveness.heard(System.nanoTime()); // the client read its echoes: it is not idle
     checkBudget();
     if (!budgetPaused) {
       startReading();
@@ -248,7 +246,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       throws ProtocolException {
     frameOpcode = opcode;
     frameFin = fin;
-    frameStartNanos = length > 0 ? lastHeardNanos : 0;
+    frameStartNanos = length > 0 ? liveness.lastHeard() : 0;
     framePayload.clear();
     if (isControl(opcode) || state != State.OPEN) {
       return;
@@ -474,7 +472,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     messageOpcode = opcode;
     messageCompressed = compressed;
     messageSize = 0;
-    messageStartNanos = lastHeardNanos; // when the read holding the message's first frame began
+    messageStartNanos = liveness.lastHeard(); // when the read holding the message's first frame began
     messageOpen = true;
     echoStarted = false;
     utf8.reset();
@@ -484,7 +482,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     if (preview != null) {
       messageLog.cancel(); // the previous message never completed
     }
-    preview = messageLog.admit(lastHeardNanos) ? Buffer.buffer(Math.min(previewLimit, 256)) : null;
+    preview = messageLog.admit(messageStartNanos) ? Buffer.buffer(Math.min(previewLimit, 256)) : null;
   }
 
   /**
@@ -590,17 +588,8 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   }
 
   private void checkRate() throws ProtocolException {
-    int max = limits.maxMessagesPerSecond();
-    if (max <= 0) {
-      return;
-    }
-    long now = System.nanoTime();
-    if (now - rateWindowStart >= 1_000_000_000L) {
-      rateWindowStart = now;
-      messagesInWindow = 0;
-    }
-    if (++messagesInWindow > max) {
-      throw new ProtocolException(CloseCodes.POLICY_VIOLATION, "more than " + max + " messages per second");
+    if (liveness.overRate(liveness.lastHeard())) {
+      throw new ProtocolException(CloseCodes.POLICY_VIOLATION, liveness.rateReason());
     }
   }
 
@@ -628,7 +617,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
           socket.write(Frames.control(FrameReader.PONG, payload));
         }
       }
-      case FrameReader.PONG -> { } // liveness is any traffic: lastHeardNanos is already updated
+      case FrameReader.PONG -> { } // liveness is any traffic: already heard
       case FrameReader.CLOSE -> closeReceived(payload);
       default -> throw new IllegalStateException("not a control opcode: " + opcode);
     }
@@ -776,7 +765,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     // A client still reading a long echo sends nothing meanwhile, and the server's pings wait behind
     // the echo: a write queue that shrank since the last tick shows it is there.
     if (queued > 0 && queued < queuedAtTick) {
-      lastHeardNanos = nowNanos;
+      liveness.heard(nowNanos);
     }
     queuedAtTick = queued;
     // A frame waiting for its echo to be read (back-pressure, or inflation waiting for the budget)
@@ -786,16 +775,14 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       frameTimedOut();
       return;
     }
-    long quietMs = (nowNanos - lastHeardNanos) / 1_000_000;
-    if (limits.idleTimeoutMs() > 0 && quietMs >= limits.idleTimeoutMs()) {
+    if (liveness.idle(nowNanos)) {
       if (logged) {
-        LOG.info("connection {} from {} idle for {} ms: closing", id, remote, quietMs);
+        LOG.info("connection {} from {} idle for {} ms: closing", id, remote, liveness.quietMs(nowNanos));
       }
       close(CloseCodes.GOING_AWAY, "idle timeout");
       return;
     }
-    if (!streaming && limits.pingIntervalMs() > 0 && (nowNanos - lastPingNanos) / 1_000_000 >= limits.pingIntervalMs()) {
-      lastPingNanos = nowNanos;
+    if (!streaming && liveness.pingDue(nowNanos)) {
       socket.write(Frames.control(FrameReader.PING, Buffer.buffer()));
     }
   }

@@ -4,7 +4,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import wsecho.config.EchoConfig;
 import wsecho.logging.EchoedMessage;
 import wsecho.logging.MessageLog;
 import wsecho.ops.EchoMetrics;
@@ -25,7 +24,6 @@ final class VertxEchoSession implements EchoConnection {
   private final long id;
   private final ServerWebSocket ws;
   private final String remote;
-  private final EchoConfig.WebSocket limits;
   private final MessageLog.Outbox messageLog;
   private final EchoMetrics metrics;
   private final EchoStats stats;
@@ -34,17 +32,14 @@ final class VertxEchoSession implements EchoConnection {
   private short closeCode; // sent by the server, when it closed first
   private String closeReason = "";
   private boolean closing;
-  private long lastHeardNanos = System.nanoTime();
-  private long lastPingNanos = System.nanoTime();
-  private long rateWindowStart = System.nanoTime();
-  private int messagesInWindow;
+  private final Liveness liveness;
 
-  VertxEchoSession(long id, ServerWebSocket ws, WebSocketEngine.Services services, boolean logged,
+  VertxEchoSession(long id, ServerWebSocket ws, String client, WebSocketEngine.Services services, boolean logged,
                    Consumer<VertxEchoSession> onClosed) {
     this.id = id;
     this.ws = ws;
-    this.remote = String.valueOf(ws.remoteAddress());
-    this.limits = services.limits();
+    this.remote = client;
+    this.liveness = new Liveness(services.limits(), System.nanoTime());
     this.messageLog = services.messageLog();
     this.metrics = services.metrics();
     this.stats = services.stats();
@@ -56,7 +51,7 @@ final class VertxEchoSession implements EchoConnection {
     if (logged) {
       LOG.info("connection {} opened from {}", id, remote);
     }
-    ws.frameHandler(frame -> lastHeardNanos = System.nanoTime()); // liveness: any frame, pongs included
+    ws.frameHandler(frame -> liveness.heard(System.nanoTime())); // liveness: any frame, pongs included
     ws.textMessageHandler(this::echoText);
     ws.binaryMessageHandler(this::echoBinary);
     ws.drainHandler(drained -> ws.resume());
@@ -66,7 +61,7 @@ final class VertxEchoSession implements EchoConnection {
 
   private void echoText(String text) {
     long start = System.nanoTime();
-    if (!withinRate()) {
+    if (overRate(start)) {
       return;
     }
     ws.writeTextMessage(text);
@@ -80,7 +75,7 @@ final class VertxEchoSession implements EchoConnection {
 
   private void echoBinary(Buffer data) {
     long start = System.nanoTime();
-    if (!withinRate()) {
+    if (overRate(start)) {
       return;
     }
     ws.writeBinaryMessage(data);
@@ -98,21 +93,12 @@ final class VertxEchoSession implements EchoConnection {
     }
   }
 
-  private boolean withinRate() {
-    int max = limits.maxMessagesPerSecond();
-    if (max <= 0) {
+  private boolean overRate(long nowNanos) {
+    if (liveness.overRate(nowNanos)) {
+      close(CloseCodes.POLICY_VIOLATION, liveness.rateReason());
       return true;
     }
-    long now = System.nanoTime();
-    if (now - rateWindowStart >= 1_000_000_000L) {
-      rateWindowStart = now;
-      messagesInWindow = 0;
-    }
-    if (++messagesInWindow > max) {
-      close(CloseCodes.POLICY_VIOLATION, "more than " + max + " messages per second");
-      return false;
-    }
-    return true;
+    return false;
   }
 
   @Override
@@ -131,16 +117,14 @@ final class VertxEchoSession implements EchoConnection {
     if (closing || ws.isClosed()) {
       return;
     }
-    long quietMs = (nowNanos - lastHeardNanos) / 1_000_000;
-    if (limits.idleTimeoutMs() > 0 && quietMs >= limits.idleTimeoutMs()) {
+    if (liveness.idle(nowNanos)) {
       if (logged) {
-        LOG.info("connection {} from {} idle for {} ms: closing", id, remote, quietMs);
+        LOG.info("connection {} from {} idle for {} ms: closing", id, remote, liveness.quietMs(nowNanos));
       }
       close(CloseCodes.GOING_AWAY, "idle timeout");
       return;
     }
-    if (limits.pingIntervalMs() > 0 && (nowNanos - lastPingNanos) / 1_000_000 >= limits.pingIntervalMs()) {
-      lastPingNanos = nowNanos;
+    if (liveness.pingDue(nowNanos)) {
       ws.writePing(Buffer.buffer());
     }
   }

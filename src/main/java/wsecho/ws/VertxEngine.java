@@ -34,9 +34,9 @@ final class VertxEngine implements WebSocketEngine {
 
   @Override
   public Future<EchoConnection> upgrade(HttpServerRequest request, WebSocketHandshake.Accepted handshake, long id,
-                                        boolean logged, Consumer<EchoConnection> onClosed) {
+                                        String client, boolean logged, Consumer<EchoConnection> onClosed) {
     return request.toWebSocket().map(ws -> {
-      VertxEchoSession session = new VertxEchoSession(id, ws, services, logged, onClosed::accept);
+      VertxEchoSession session = new VertxEchoSession(id, ws, client, services, logged, onClosed::accept);
       session.start();
       return session;
     });

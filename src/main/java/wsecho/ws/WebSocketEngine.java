@@ -26,11 +26,12 @@ public sealed interface WebSocketEngine permits WebSocketEngine.Strict, VertxEng
   /**
    * Answers the handshake with 101 and starts the echo.
    *
+   * @param client   the client's address for the log (the peer, or forwarded by a trusted proxy)
    * @param logged   whether this connection's lines go to the service log
    * @param onClosed called once, when the connection is gone
    */
-  Future<EchoConnection> upgrade(HttpServerRequest request, WebSocketHandshake.Accepted handshake, long id, boolean logged,
-                                 Consumer<EchoConnection> onClosed);
+  Future<EchoConnection> upgrade(HttpServerRequest request, WebSocketHandshake.Accepted handshake, long id, String client,
+                                 boolean logged, Consumer<EchoConnection> onClosed);
 
   static WebSocketEngine of(Services services) {
     return services.limits().vertxEngine() ? new VertxEngine(services) : new Strict(services);
@@ -49,7 +50,7 @@ public sealed interface WebSocketEngine permits WebSocketEngine.Strict, VertxEng
   record Strict(Services services) implements WebSocketEngine {
     @Override
     public Future<EchoConnection> upgrade(HttpServerRequest request, WebSocketHandshake.Accepted handshake, long id,
-                                          boolean logged, Consumer<EchoConnection> onClosed) {
+                                          String client, boolean logged, Consumer<EchoConnection> onClosed) {
       request.response()
           .putHeader("Upgrade", "websocket")
           .putHeader("Connection", "Upgrade")
@@ -62,8 +63,8 @@ public sealed interface WebSocketEngine permits WebSocketEngine.Strict, VertxEng
       }
       // toNetSocket answers 101 with these headers; from here on the bytes are the WebSocket's.
       return request.toNetSocket().map(socket -> {
-        EchoSession session = new EchoSession(id, socket, services, handshake.deflate(), handshake.resetInflaterEachMessage(),
-            logged, onClosed::accept);
+        EchoSession session = new EchoSession(id, socket, client, services, handshake.deflate(),
+            handshake.resetInflaterEachMessage(), logged, onClosed::accept);
         session.start();
         return session;
       });

@@ -22,6 +22,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import wsecho.EchoService;
 import wsecho.TestService;
 
@@ -47,6 +49,10 @@ class OperationsTest {
     http = vertx.createHttpClient(new HttpClientOptions().setTrustAll(true).setVerifyHost(false));
     ws = vertx.createWebSocketClient(new WebSocketClientOptions().setTrustAll(true).setVerifyHost(false));
     return EchoService.deploy(vertx, TestService.config(config), metrics).onSuccess(s -> started = s);
+  }
+
+  private static JsonObject onEngine(JsonObject config, String engine) {
+    return config.put("websocket", new JsonObject().put("engine", engine));
   }
 
   @AfterEach
@@ -113,9 +119,10 @@ class OperationsTest {
         })));
   }
 
-  @Test
-  void drainClosesOpenWebSocketsWith1001(VertxTestContext context) {
-    start(new JsonObject())
+  @ParameterizedTest(name = "engine {0}")
+  @ValueSource(strings = {"strict", "vertx"})
+  void drainClosesOpenWebSocketsWith1001(String engine, VertxTestContext context) {
+    start(onEngine(new JsonObject(), engine))
         .compose(s -> ws.connect(started.port(), "127.0.0.1", "/ws/echo"))
         .compose(socket -> {
           io.vertx.core.Promise<Short> closed = io.vertx.core.Promise.promise();
@@ -129,9 +136,10 @@ class OperationsTest {
         })));
   }
 
-  @Test
-  void metricsUsePrometheusNamesForTheServiceAndVertx(VertxTestContext context) {
-    start(new JsonObject())
+  @ParameterizedTest(name = "engine {0}")
+  @ValueSource(strings = {"strict", "vertx"})
+  void metricsUsePrometheusNamesForTheServiceAndVertx(String engine, VertxTestContext context) {
+    start(onEngine(new JsonObject(), engine))
         .compose(s -> echo("counted"))
         .compose(echoed -> get("/health/ready?origin=evil").compose(r -> r.body()))
         .compose(x -> ws.connect(new WebSocketConnectOptions().setPort(started.port()).setHost("127.0.0.1")
@@ -158,12 +166,13 @@ class OperationsTest {
         })));
   }
 
-  @Test
-  void servesHttpsAndWssWithPemCertificateAndKey(VertxTestContext context) {
+  @ParameterizedTest(name = "engine {0}")
+  @ValueSource(strings = {"strict", "vertx"})
+  void servesHttpsAndWssWithPemCertificateAndKey(String engine, VertxTestContext context) {
     SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
     JsonObject tls = new JsonObject().put("http", new JsonObject().put("tls", new JsonObject()
         .put("certPath", certificate.certificatePath()).put("keyPath", certificate.privateKeyPath())));
-    start(tls)
+    start(onEngine(tls, engine))
         .compose(s -> http.request(new RequestOptions().setSsl(true).setHost("127.0.0.1").setPort(started.port())
             .setURI("/ws/echo_display")).compose(request -> request.send()))
         .compose(page -> {

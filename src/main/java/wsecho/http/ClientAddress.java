@@ -1,0 +1,146 @@
+package wsecho.http;
+
+import io.netty.handler.ipfilter.IpFilterRuleType;
+import io.netty.handler.ipfilter.IpSubnetFilterRule;
+import io.netty.util.NetUtil;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SocketAddress;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Who a request came from: the TCP peer, or, only when the peer is one of {@code http.trustedProxies},
+ * the address the proxies forwarded ({@code Forwarded: for=}, else {@code X-Forwarded-For}), read
+ * from the right: the nearest address that is not itself a trusted proxy is the client. Headers
+ * from anyone else are ignored, so nobody can write an address of their choosing into the logs.
+ */
+public final class ClientAddress {
+
+  private final List<IpSubnetFilterRule> trusted;
+
+  private ClientAddress(List<IpSubnetFilterRule> trusted) {
+    this.trusted = trusted;
+  }
+
+  /**
+   * @param cidrs addresses or networks, {@code 10.0.0.0/8}, {@code 192.168.1.7}, {@code fd00::/8}
+   * @throws IllegalArgumentException naming the first that is not one
+   */
+  public static ClientAddress trusting(List<String> cidrs) {
+    List<IpSubnetFilterRule> rules = new ArrayList<>();
+    for (String cidr : cidrs) {
+      rules.add(rule(cidr));
+    }
+    return new ClientAddress(List.copyOf(rules));
+  }
+
+  private static IpSubnetFilterRule rule(String cidr) {
+    String address = cidr.trim();
+    int slash = address.indexOf('/');
+    String ip = slash < 0 ? address : address.substring(0, slash);
+    if (!isIpLiteral(ip)) {
+      throw new IllegalArgumentException(cidr);
+    }
+    int bits = ip.contains(":") ? 128 : 32;
+    int prefix;
+    try {
+      prefix = slash < 0 ? bits : Integer.parseInt(address.substring(slash + 1));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(cidr);
+    }
+    if (prefix < 0 || prefix > bits) {
+      throw new IllegalArgumentException(cidr);
+    }
+    return new IpSubnetFilterRule(ip, prefix, IpFilterRuleType.ACCEPT);
+  }
+
+  /** An IPv4 or IPv6 literal, never a host name (which would mean a DNS lookup). */
+  private static boolean isIpLiteral(String ip) {
+    return NetUtil.isValidIpV4Address(ip) || NetUtil.isValidIpV6Address(ip);
+  }
+
+  public boolean trustsAny() {
+    return !trusted.isEmpty();
+  }
+
+  /** The TCP peer, as {@code host:port}. */
+  public static String peer(HttpServerRequest request) {
+    return String.valueOf(request.connection().remoteAddress());
+  }
+
+  /** The client's address for logs and {@code /info}: the peer's, or the forwarded one from a trusted proxy. */
+  public String of(HttpServerRequest request) {
+    SocketAddress peer = request.connection().remoteAddress();
+    if (trusted.isEmpty() || peer == null || !isTrusted(peer.hostAddress())) {
+      return String.valueOf(peer);
+    }
+    String forwarded = forwardedFor(request.headers());
+    return forwarded != null ? forwarded : String.valueOf(peer);
+  }
+
+  /** The address the trusted proxies forwarded, or null when they named none. */
+  String forwardedFor(MultiMap headers) {
+    List<String> hops = new ArrayList<>();
+    List<String> forwarded = headers.getAll("Forwarded");
+    if (!forwarded.isEmpty()) {
+      for (String header : forwarded) {
+        for (String element : header.split(",")) {
+          for (String pair : element.split(";")) {
+            int eq = pair.indexOf('=');
+            if (eq > 0 && pair.substring(0, eq).trim().toLowerCase(Locale.ROOT).equals("for")) {
+              hops.add(unquote(pair.substring(eq + 1).trim()));
+            }
+          }
+        }
+      }
+    } else {
+      for (String header : headers.getAll("X-Forwarded-For")) {
+        for (String hop : header.split(",")) {
+          hops.add(hop.trim());
+        }
+      }
+    }
+    // From the nearest hop outwards: the first one that is not a trusted proxy is the client.
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      String hop = hops.get(i);
+      if (hop.isEmpty()) {
+        return null;
+      }
+      if (i == 0 || !isTrusted(hostOf(hop))) {
+        return hop;
+      }
+    }
+    return null;
+  }
+
+  private static String unquote(String value) {
+    return value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"") ? value.substring(1, value.length() - 1) : value;
+  }
+
+  /** The address part of a hop: {@code 1.2.3.4:5678} and {@code [2001:db8::1]:80} keep only the address. */
+  private static String hostOf(String hop) {
+    if (hop.startsWith("[")) {
+      int end = hop.indexOf(']');
+      return end > 0 ? hop.substring(1, end) : hop;
+    }
+    int colon = hop.indexOf(':');
+    return colon > 0 && hop.indexOf(':', colon + 1) < 0 ? hop.substring(0, colon) : hop;
+  }
+
+  private boolean isTrusted(String ip) {
+    if (ip == null || !isIpLiteral(ip)) {
+      return false;
+    }
+    InetSocketAddress address = new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(ip), 0);
+    for (IpSubnetFilterRule rule : trusted) {
+      if (rule.matches(address)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
