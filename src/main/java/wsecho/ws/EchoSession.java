@@ -114,7 +114,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     this.remote = client;
     this.vertx = services.vertx();
     this.limits = services.limits();
-    this.liveness = new Liveness(limits, System.nanoTime());
+    this.liveness = new Liveness(limits, System.nanoTime(), id, client, logged);
     this.messageLog = services.messageLog();
     this.onClosed = onClosed;
     this.reader = new FrameReader(this, limits.maxFrameSize(), deflate);
@@ -775,15 +775,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       frameTimedOut();
       return;
     }
-    if (liveness.idle(nowNanos)) {
-      if (logged) {
-        LOG.info("connection {} from {} idle for {} ms: closing", id, remote, liveness.quietMs(nowNanos));
-      }
-      close(CloseCodes.GOING_AWAY, "idle timeout");
-      return;
-    }
-    if (!streaming && liveness.pingDue(nowNanos)) {
-      socket.write(Frames.control(FrameReader.PING, Buffer.buffer()));
-    }
+    // No ping while a binary frame's echo is half written: nothing may go between its bytes.
+    liveness.keepAlive(nowNanos, !streaming, this, () -> socket.write(Frames.control(FrameReader.PING, Buffer.buffer())));
   }
 }

@@ -1,5 +1,7 @@
 package wsecho.ws;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
 
 /**
@@ -10,14 +12,23 @@ import wsecho.config.EchoConfig;
  */
 final class Liveness {
 
+  private static final Logger LOG = LoggerFactory.getLogger(Liveness.class);
+
   private final EchoConfig.WebSocket limits;
+  private final long id;
+  private final String remote;
+  private final boolean logged;
   private long lastHeardNanos;
   private long lastPingNanos;
   private long rateWindowStart;
   private int messagesInWindow;
 
-  Liveness(EchoConfig.WebSocket limits, long nowNanos) {
+  /** For connection {@code id} from {@code remote}; {@code logged}: its lines go to the service log. */
+  Liveness(EchoConfig.WebSocket limits, long nowNanos, long id, String remote, boolean logged) {
     this.limits = limits;
+    this.id = id;
+    this.remote = remote;
+    this.logged = logged;
     this.lastHeardNanos = nowNanos;
     this.lastPingNanos = nowNanos;
     this.rateWindowStart = nowNanos;
@@ -45,6 +56,26 @@ final class Liveness {
     if (limits.pingIntervalMs() > 0 && (nowNanos - lastPingNanos) / 1_000_000 >= limits.pingIntervalMs()) {
       lastPingNanos = nowNanos;
       return true;
+    }
+    return false;
+  }
+
+  /**
+   * The keep-alive part of a tick: a connection quiet past {@code websocket.idleTimeoutMs} is closed
+   * with 1001 (and a line); otherwise a ping goes out when one is due and {@code mayPing}.
+   *
+   * @return true when the connection was closed
+   */
+  boolean keepAlive(long nowNanos, boolean mayPing, EchoConnection connection, Runnable ping) {
+    if (idle(nowNanos)) {
+      if (logged) {
+        LOG.info("connection {} from {} idle for {} ms: closing", id, remote, quietMs(nowNanos));
+      }
+      connection.close(CloseCodes.GOING_AWAY, "idle timeout");
+      return true;
+    }
+    if (mayPing && pingDue(nowNanos)) {
+      ping.run();
     }
     return false;
   }

@@ -39,7 +39,7 @@ final class VertxEchoSession implements EchoConnection {
     this.id = id;
     this.ws = ws;
     this.remote = client;
-    this.liveness = new Liveness(services.limits(), System.nanoTime());
+    this.liveness = new Liveness(services.limits(), System.nanoTime(), id, client, logged);
     this.messageLog = services.messageLog();
     this.metrics = services.metrics();
     this.stats = services.stats();
@@ -117,16 +117,7 @@ final class VertxEchoSession implements EchoConnection {
     if (closing || ws.isClosed()) {
       return;
     }
-    if (liveness.idle(nowNanos)) {
-      if (logged) {
-        LOG.info("connection {} from {} idle for {} ms: closing", id, remote, liveness.quietMs(nowNanos));
-      }
-      close(CloseCodes.GOING_AWAY, "idle timeout");
-      return;
-    }
-    if (liveness.pingDue(nowNanos)) {
-      ws.writePing(Buffer.buffer());
-    }
+    liveness.keepAlive(nowNanos, true, this, () -> ws.writePing(Buffer.buffer()));
   }
 
   private void closed() {

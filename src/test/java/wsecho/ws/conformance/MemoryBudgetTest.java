@@ -81,10 +81,7 @@ class MemoryBudgetTest extends ConformanceBase {
       // Meanwhile an ordinary client is served.
       for (int i = 0; i < 20; i++) {
         ordinary.sendText("ordinary " + i);
-        RawClient.Frame echoed;
-        do {
-          echoed = ordinary.read();
-        } while (echoed.opcode() == PING);
+        RawClient.Frame echoed = ordinary.readSkippingPings();
         assertThat(echoed.text()).isEqualTo("ordinary " + i);
       }
 
@@ -128,10 +125,7 @@ class MemoryBudgetTest extends ConformanceBase {
       for (int i = 0; i < 50; i++) {
         maxHeld = Math.max(maxHeld, budget.held());
         ordinary.sendText("meanwhile " + i);
-        RawClient.Frame echoed;
-        do {
-          echoed = ordinary.read();
-        } while (echoed.opcode() == PING);
+        RawClient.Frame echoed = ordinary.readSkippingPings();
         assertThat(echoed.text()).isEqualTo("meanwhile " + i);
         Thread.sleep(10);
       }

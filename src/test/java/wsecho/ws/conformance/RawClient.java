@@ -257,6 +257,15 @@ final class RawClient implements AutoCloseable {
     return new Frame(true, 0, first.opcode(), all.toByteArray());
   }
 
+  /** The next frame that is not one of the server's pings. */
+  Frame readSkippingPings() throws IOException {
+    Frame frame;
+    do {
+      frame = read();
+    } while (frame != null && frame.opcode() == PING);
+    return frame;
+  }
+
   /** Reads a whole message, answering nothing and skipping the pings the server may send between its fragments. */
   Frame readMessageBetweenPings() throws IOException {
     ByteArrayOutputStream all = new ByteArrayOutputStream();
