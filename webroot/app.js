@@ -59,6 +59,7 @@
     ws.onopen = () => {
       reconnectDelay = 500;
       setStatus('Connected', 'connected');
+      showServer();
       event('connected to ' + ws.url + (ws.extensions ? ' (' + ws.extensions + ')' : ''));
     };
     ws.onmessage = (e) => received(e.data);
@@ -287,6 +288,22 @@
       drawChart();
     }
     requestAnimationFrame(frame);
+  }
+
+  // ---- which server ---------------------------------------------------------------------------
+
+  // Which replica answered, and the headers as they reached it through any proxy: from the server's
+  // info, under this page's own path (reachable wherever the page is). Nothing when it is turned off.
+  function showServer() {
+    fetch('echo_display/info', { cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : null))
+      .catch(() => null)
+      .then((info) => {
+        if (!info) return;
+        $('served-by').textContent = 'served by ' + info.host + ', instance ' + info.instance + ', engine ' + info.engine;
+        $('request-headers').textContent = (info.request.headers || []).map((h) => h[0] + ': ' + h[1]).join('\n')
+          + '\n\nclient ' + info.client.address + (info.client.forwarded ? ' (forwarded by ' + info.client.peer + ')' : '');
+      });
   }
 
   // ---- start ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
+import wsecho.http.InfoHandler;
 import wsecho.logging.ConnectionLog;
 import wsecho.logging.EchoedMessage;
 import wsecho.logging.EchoedMessageCodec;
@@ -32,7 +33,7 @@ public final class EchoService {
 
   /** What every echo instance shares. */
   public record Shared(MessageLog messageLog, ConnectionLog connectionLog, OpenConnections connections, BufferBudget budget,
-                       EchoMetrics metrics, ServiceState state) {}
+                       EchoMetrics metrics, ServiceState state, InfoHandler.Identity identity) {}
 
   /** A started service. */
   public record Started(Vertx vertx, EchoConfig config, int port, int instances, List<MainVerticle> echoes,
@@ -80,7 +81,8 @@ public final class EchoService {
     vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
     OpenConnections connections = new OpenConnections(config.websocket().maxConnections());
     Shared shared = new Shared(new MessageLog(config), new ConnectionLog(config.log().maxConnectionsPerSecond()),
-        connections, new BufferBudget(config.websocket().maxBufferedBytes()), metrics, new ServiceState());
+        connections, new BufferBudget(config.websocket().maxBufferedBytes()), metrics, new ServiceState(),
+        InfoHandler.Identity.of(Main.vertxVersion()));
     metrics.gauge("wsecho.connections.open", "WebSocket connections open now", shared.connections()::open);
     metrics.gauge("wsecho.buffered.bytes", "Bytes held for clients now: echo write queues, inflater state",
         shared.budget()::held);
@@ -98,7 +100,7 @@ public final class EchoService {
     return vertx.deployVerticle(new LoggingVerticle(shared.messageLog()),
             new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
         .compose(logging -> vertx.deployVerticle(() -> {
-          MainVerticle echo = new MainVerticle(config, shared);
+          MainVerticle echo = new MainVerticle(config, shared, echoes.size() + 1);
           echoes.add(echo);
           return echo;
         }, new DeploymentOptions().setInstances(instances)))

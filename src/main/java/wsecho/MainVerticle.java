@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.Router;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.ext.healthchecks.Status;
@@ -18,6 +19,8 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import wsecho.config.EchoConfig;
 import wsecho.http.ClientAddress;
+import wsecho.http.HttpEcho;
+import wsecho.http.InfoHandler;
 import wsecho.ws.EchoEndpoint;
 import wsecho.ws.WebSocketEngine;
 
@@ -38,14 +41,16 @@ public final class MainVerticle extends VerticleBase {
 
   private final EchoConfig config;
   private final EchoService.Shared shared;
+  private final int instance; // 1..instances: which echo instance answered, in /info
   private final Map<HttpConnection, Long> awaitingRequest = new HashMap<>(); // deadline, System.nanoTime()
   private EchoEndpoint endpoint;
   private long handshakeSweep;
   private HttpServer server;
 
-  public MainVerticle(EchoConfig config, EchoService.Shared shared) {
+  public MainVerticle(EchoConfig config, EchoService.Shared shared, int instance) {
     this.config = config;
     this.shared = shared;
+    this.instance = instance;
   }
 
   @Override
@@ -69,8 +74,19 @@ public final class MainVerticle extends VerticleBase {
     router.get("/health/live").handler(liveness());
     router.get("/health/ready").handler(readiness());
     router.get("/metrics").handler(PrometheusScrapingHandler.create(shared.metrics().registry()));
+    ClientAddress clientAddress = ClientAddress.trusting(config.http().trustedProxies());
+    if (config.info().enabled()) {
+      // Also under the page's path: the page reaches it wherever a proxy routes the page.
+      InfoHandler info = new InfoHandler(shared.identity(), config.websocket().engine(), instance, clientAddress);
+      router.get("/info").handler(info);
+      router.get(PAGE_PATH + "/info").handler(info);
+    }
+    // No file uploads: the body stays in memory, bounded by http.maxBodySize (over it: 413).
+    router.routeWithRegex("/http/echo(/.*)?")
+        .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodySize()))
+        .handler(new HttpEcho(clientAddress));
 
-    endpoint = new EchoEndpoint(vertx, config.websocket(), ClientAddress.trusting(config.http().trustedProxies()),
+    endpoint = new EchoEndpoint(vertx, config.websocket(), clientAddress,
         shared.messageLog(), shared.connectionLog(), shared.connections(),
         shared.budget(), shared.metrics(), shared.state());
     endpoint.start();

@@ -195,6 +195,7 @@ class EchoPageBrowserIT {
           .isEqualTo("ws://127.0.0.1:" + nginx.port() + prefix + "/ws/echo");
       typeAndPressEnter("through nginx " + routing);
       awaitEcho("through nginx " + routing);
+      new WebDriverWait(browser, WAIT).until(b -> browser.findElement(By.id("served-by")).getText().startsWith("served by "));
       assertThat(browser.findElement(By.id("mismatches")).getText()).isEqualTo("0");
       assertThat(consoleErrors()).as("every file the page loads was found").isEmpty();
     }

@@ -87,7 +87,8 @@ public final class ConfigLoader {
         in.integer("http.handshakeTimeoutMs", 10_000, 1, 3_600_000),
         in.integer("http.maxHeaderSize", 8192, 1024, 1024 * 1024),
         tls(in),
-        trustedProxies(in));
+        trustedProxies(in),
+        in.integer("http.maxBodySize", MIB, 0, 64 * MIB));
     int instances = in.integer("instances", 0, 0, 1024);
     String wsPath = in.string("websocket.path", "/ws/echo");
     if (!wsPath.matches("/[A-Za-z0-9._~/-]*") || wsPath.equals("/ws/echo_display")) {
@@ -127,8 +128,9 @@ public final class ConfigLoader {
       throw ConfigException.badValue("log.format", log.format(), "text or json");
     }
     EchoConfig.Shutdown shutdown = new EchoConfig.Shutdown(in.integer("shutdown.timeoutMs", 10_000, 0, 3_600_000));
+    EchoConfig.Info info = new EchoConfig.Info(in.bool("info.enabled", true));
     in.refuseUnknownFileKeys(fileName);
-    return new EchoConfig(http, instances, websocket, new EchoConfig.EventBus(address), log, shutdown);
+    return new EchoConfig(http, instances, websocket, new EchoConfig.EventBus(address), log, shutdown, info);
   }
 
   private static List<String> trustedProxies(ConfigLayers in) {

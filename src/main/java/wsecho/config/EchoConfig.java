@@ -6,14 +6,20 @@ import java.util.List;
  * The service's whole configuration: built and validated once at start by {@link ConfigLoader},
  * then handed to the verticles, which never parse JSON themselves.
  */
-public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus eventBus, Log log, Shutdown shutdown) {
+public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus eventBus, Log log, Shutdown shutdown,
+                         Info info) {
+
+  /** @param enabled serve {@code GET /info} (also under the page's path) */
+  public record Info(boolean enabled) {}
 
   /**
    * @param handshakeTimeoutMs a connection that has not sent a whole request head by then is closed
    * @param maxHeaderSize      request heads larger than this are refused
    * @param trustedProxies     peers (addresses or CIDRs) whose Forwarded / X-Forwarded-For are believed
+   * @param maxBodySize        request bodies larger than this get 413 (the HTTP echo)
    */
-  public record Http(String host, int port, int handshakeTimeoutMs, int maxHeaderSize, Tls tls, List<String> trustedProxies) {}
+  public record Http(String host, int port, int handshakeTimeoutMs, int maxHeaderSize, Tls tls, List<String> trustedProxies,
+                     int maxBodySize) {}
 
   /** PEM certificate chain and private key; both empty: plain HTTP and ws://. */
   public record Tls(String certPath, String keyPath) {

@@ -25,7 +25,7 @@ class ConfigTest {
   @Test
   void hasTheDocumentedDefaults() {
     EchoConfig config = build(new JsonObject(), Map.of(), Map.of());
-    assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000, 10_000, 8192, new EchoConfig.Tls("", ""), List.of()));
+    assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000, 10_000, 8192, new EchoConfig.Tls("", ""), List.of(), 1 << 20));
     assertThat(config.instances()).isZero();
     assertThat(config.effectiveInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("strict", "/ws/echo", 1 << 20, 1 << 20, true,

@@ -115,6 +115,12 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  void thePodNameReachesInfoThroughTheDownwardApi() {
+    var podName = container().getEnv().stream().filter(e -> e.getName().equals("POD_NAME")).findFirst().orElseThrow();
+    assertThat(podName.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("metadata.name");
+  }
+
+  @Test
   void graceExceedsPreStopPlusTheDrainTimeout() throws IOException {
     var pod = the(Deployment.class).getSpec().getTemplate().getSpec();
     long preStopSeconds = container().getLifecycle().getPreStop().getSleep().getSeconds();
