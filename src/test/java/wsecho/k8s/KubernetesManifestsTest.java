@@ -92,9 +92,8 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  void deploymentRunsTwoReplicasAsANonRootReadOnlyContainer() {
+  void deploymentRunsANonRootReadOnlyContainer() {
     Deployment deployment = the(Deployment.class);
-    assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
     var pod = deployment.getSpec().getTemplate().getSpec();
     assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
     var security = container().getSecurityContext();
@@ -112,6 +111,13 @@ class KubernetesManifestsTest {
     String instances = env("INSTANCES");
     String cpuLimit = container().getResources().getLimits().get("cpu").toString();
     assertThat(instances).isEqualTo(cpuLimit);
+  }
+
+  @Test
+  void theHorizontalPodAutoscalerAloneOwnsTheReplicaCount() {
+    assertThat(the(Deployment.class).getSpec().getReplicas()).as("spec.replicas would reset the HPA's count on each apply").isNull();
+    assertThat(the(HorizontalPodAutoscaler.class).getSpec().getMinReplicas())
+        .isGreaterThanOrEqualTo(2);
   }
 
   @Test
