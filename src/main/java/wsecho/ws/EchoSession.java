@@ -396,6 +396,9 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
    * costs no atomic on a shared counter.
    */
   private long account() {
+    if (state == State.CLOSED) {
+      return 0; // gone: what it held was given back once, in closed(); a late read-complete adds nothing
+    }
     long holding = holding();
     long now = holding + (inflater != null && inflater.started() ? MessageInflater.STATE_BYTES : 0);
     if (now > accounted || accounted - now >= ACCOUNTING_STEP || (now == 0 && accounted != 0)) {
@@ -729,6 +732,8 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     state = State.CLOSED;
     budget.add(-accounted);
     accounted = 0;
+    echoPiece.clear();
+    echoPieceLength = 0;
     if (budgetPaused) {
       budgetPaused = false;
       budget.resumed();
