@@ -60,6 +60,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   private boolean budgetPaused;  // not read because websocket.maxBufferedBytes is reached
   private boolean inflationWaits; // a compressed frame half inflated: the budget has no room for more
   private boolean frameEndWaits;  // and the frame's end is to be finished after it
+  private boolean readsBudgeted; // each read is sized from the budget before it is made (not under TLS)
   private boolean drainWatched;   // a write is out whose completion looks at the budget again
   private long queued;           // bytes in the write queue at the last look
   private long queuedAtTick;     // and at the last liveness tick
@@ -126,7 +127,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       LOG.info("connection {} opened from {}", id, remote);
     }
     if (channel != null) {
-      BudgetedReads.install(channel, this::readSize);
+      readsBudgeted = BudgetedReads.install(channel, this::readSize);
     }
     if (socket instanceof NetSocketInternal internal) {
       // Netty reads a socket in several reads per wake-up; the end of them all is where a frame
@@ -171,7 +172,9 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       stopReading();
       pausedAtNanos = System.nanoTime();
     }
-    checkBudgetAfterRead(); // after each read, not each wake-up: Netty may read 16 times per wake-up
+    if (!readsBudgeted) {
+      checkBudgetAfterRead(); // under TLS: after each read, not each wake-up (Netty may read 16 times per wake-up)
+    }
   }
 
   /**
@@ -441,6 +444,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       writeEchoPiece(false);
     }
     afterInput();
+    checkBudgetAfterRead(); // what the resumed inflation queued, before the drain watch looks at it
     watchDrainWhilePaused();
   }
 

@@ -1,5 +1,6 @@
 package wsecho.ws;
 
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import org.slf4j.Logger;
@@ -65,7 +66,7 @@ final class VertxEchoSession implements EchoConnection {
       return;
     }
     ws.writeTextMessage(text);
-    int bytes = utf8Length(text);
+    int bytes = ByteBufUtil.utf8Bytes(text); // the UTF-8 size, without encoding it again
     afterEcho(false, bytes, start);
     if (messageLog.admit(start)) {
       String shown = text.length() > messageLog.maxChars() ? text.substring(0, Math.max(0, messageLog.maxChars())) : text;
@@ -131,24 +132,5 @@ final class VertxEchoSession implements EchoConnection {
           reason == null || reason.isEmpty() ? "" : " " + reason);
     }
     onClosed.accept(this);
-  }
-
-  /** The UTF-8 size of a string, without encoding it again. */
-  static int utf8Length(String text) {
-    int bytes = 0;
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c < 0x80) {
-        bytes++;
-      } else if (c < 0x800) {
-        bytes += 2;
-      } else if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-        bytes += 4;
-        i++;
-      } else {
-        bytes += 3;
-      }
-    }
-    return bytes;
   }
 }

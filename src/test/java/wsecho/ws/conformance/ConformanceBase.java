@@ -76,6 +76,12 @@ abstract class ConformanceBase {
   /** How long the Vert.x engine must stay quiet for a transcript to end in "open". */
   static final int VERTX_QUIET_MS = 800;
 
+  /** Sends the text and reads its echo, past any of the server's pings. */
+  static void assertTextEchoed(RawClient client, String text) throws IOException {
+    client.sendText(text);
+    assertThat(client.readSkippingPings().text()).isEqualTo(text);
+  }
+
   static void assertEchoes(RawClient client, int opcode, byte[] payload) throws IOException {
     RawClient.Frame echoed = client.readMessage();
     assertThat(echoed).isNotNull();

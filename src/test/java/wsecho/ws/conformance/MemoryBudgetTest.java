@@ -80,9 +80,7 @@ class MemoryBudgetTest extends ConformanceBase {
 
       // Meanwhile an ordinary client is served.
       for (int i = 0; i < 20; i++) {
-        ordinary.sendText("ordinary " + i);
-        RawClient.Frame echoed = ordinary.readSkippingPings();
-        assertThat(echoed.text()).isEqualTo("ordinary " + i);
+        assertTextEchoed(ordinary, "ordinary " + i);
       }
 
       // The slow readers read now: every paused connection resumes and every echo arrives whole.
@@ -124,9 +122,7 @@ class MemoryBudgetTest extends ConformanceBase {
       assertThat(budget.pausedNow()).as("the inflating connection waits for the budget").isPositive();
       for (int i = 0; i < 50; i++) {
         maxHeld = Math.max(maxHeld, budget.held());
-        ordinary.sendText("meanwhile " + i);
-        RawClient.Frame echoed = ordinary.readSkippingPings();
-        assertThat(echoed.text()).isEqualTo("meanwhile " + i);
+        assertTextEchoed(ordinary, "meanwhile " + i);
         Thread.sleep(10);
       }
       assertThat(maxHeld).as("bytes held with a budget of %d", BUDGET).isLessThanOrEqualTo(BUDGET);
