@@ -55,6 +55,20 @@ class CloseConformanceTest extends ConformanceBase {
   void case7_1_dataAfterCloseIsIgnored() throws Exception {
     try (RawClient client = RawClient.open(port)) {
       client.send(CLOSE, RawClient.close(1000, new byte[0]));
+      if (onVertx()) {
+        // Vert.x closes TCP (fully) as soon as it has answered the close: a client still sending
+        // after it may get a reset (broken pipe) instead of being ignored, which can also destroy the
+        // close frame in its receive buffer. The strict engine half-closes and drains instead.
+        try {
+          client.sendText("after the close");
+          client.send(PING, new byte[0]);
+        } catch (java.net.SocketException reset) {
+          assertThat(reset.getMessage()).containsAnyOf("Broken pipe", "reset");
+          return;
+        }
+        assertThat(client.transcript(VERTX_QUIET_MS, false)).isIn("close 1000, EOF", "close 1000, reset", "reset");
+        return;
+      }
       client.sendText("after the close");
       client.send(PING, new byte[0]);
       assertClosedWith(client, 1000);
