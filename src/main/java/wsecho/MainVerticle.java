@@ -74,7 +74,7 @@ public final class MainVerticle extends VerticleBase {
     router.get("/health/live").handler(liveness());
     router.get("/health/ready").handler(readiness());
     router.get("/metrics").handler(PrometheusScrapingHandler.create(shared.metrics().registry()));
-    ClientAddress clientAddress = ClientAddress.trusting(config.http().trustedProxies());
+    ClientAddress clientAddress = ClientAddress.trusting(config.http().trustedProxies(), config.http().forwardedHeader());
     if (config.info().enabled()) {
       // Also under the page's path: the page reaches it wherever a proxy routes the page.
       InfoHandler info = new InfoHandler(shared.identity(), config.websocket().engine(), instance, clientAddress);
@@ -183,6 +183,8 @@ public final class MainVerticle extends VerticleBase {
         .setHost(config.http().host())
         .setPort(config.http().port())
         .setMaxHeaderSize(config.http().maxHeaderSize())
+        // Behind a proxy that sends it, the PROXY header names the client; Vert.x then reports it as the peer.
+        .setUseProxyProtocol(config.http().proxyProtocol())
         // No h2c detection: it holds a new connection back until 24 bytes arrive, which would hide
         // a slow client from the handshake timeout. WebSockets here are HTTP/1.1.
         .setHttp2ClearTextEnabled(false)

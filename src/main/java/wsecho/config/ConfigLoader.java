@@ -88,7 +88,12 @@ public final class ConfigLoader {
         in.integer("http.maxHeaderSize", 8192, 1024, 1024 * 1024),
         tls(in),
         trustedProxies(in),
-        in.integer("http.maxBodySize", MIB, 0, 64 * MIB));
+        in.string("http.forwardedHeader", ClientAddress.X_FORWARDED_FOR).toLowerCase(java.util.Locale.ROOT),
+        in.integer("http.maxBodySize", MIB, 0, 64 * MIB),
+        in.bool("http.proxyProtocol", false));
+    if (!http.forwardedHeader().equals(ClientAddress.X_FORWARDED_FOR) && !http.forwardedHeader().equals(ClientAddress.FORWARDED)) {
+      throw ConfigException.badValue("http.forwardedHeader", in.string("http.forwardedHeader", ""), "x-forwarded-for or forwarded");
+    }
     int instances = in.integer("instances", 0, 0, 1024);
     String wsPath = in.string("websocket.path", "/ws/echo");
     if (!wsPath.matches("/[A-Za-z0-9._~/-]*") || wsPath.equals("/ws/echo_display")) {
@@ -136,7 +141,7 @@ public final class ConfigLoader {
   private static List<String> trustedProxies(ConfigLayers in) {
     List<String> proxies = in.list("http.trustedProxies", List.of());
     try {
-      ClientAddress.trusting(proxies);
+      ClientAddress.trusting(proxies, ClientAddress.X_FORWARDED_FOR);
     } catch (IllegalArgumentException bad) {
       throw ConfigException.badValue("http.trustedProxies", bad.getMessage(), "addresses or CIDRs such as 10.0.0.0/8");
     }

@@ -16,10 +16,12 @@ public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus
    * @param handshakeTimeoutMs a connection that has not sent a whole request head by then is closed
    * @param maxHeaderSize      request heads larger than this are refused
    * @param trustedProxies     peers (addresses or CIDRs) whose Forwarded / X-Forwarded-For are believed
+   * @param forwardedHeader    the header the trusted proxies write: {@code x-forwarded-for} or {@code forwarded}
    * @param maxBodySize        request bodies larger than this get 413 (the HTTP echo)
+   * @param proxyProtocol      every connection starts with an HAProxy PROXY header (v1 or v2) naming the client
    */
   public record Http(String host, int port, int handshakeTimeoutMs, int maxHeaderSize, Tls tls, List<String> trustedProxies,
-                     int maxBodySize) {}
+                     String forwardedHeader, int maxBodySize, boolean proxyProtocol) {}
 
   /** PEM certificate chain and private key; both empty: plain HTTP and ws://. */
   public record Tls(String certPath, String keyPath) {

@@ -14,28 +14,37 @@ import java.util.Locale;
 
 /**
  * Who a request came from: the TCP peer, or, only when the peer is one of {@code http.trustedProxies},
- * the address the proxies forwarded ({@code Forwarded: for=}, else {@code X-Forwarded-For}), read
- * from the right: the nearest address that is not itself a trusted proxy is the client. Headers
- * from anyone else are ignored, so nobody can write an address of their choosing into the logs.
+ * the address the proxies forwarded in the one header they write ({@code http.forwardedHeader}:
+ * {@code X-Forwarded-For}, or {@code Forwarded: for=}), read from the right: the nearest address
+ * that is not itself a trusted proxy is the client. Headers from anyone else are ignored, and so is
+ * the other header even from a trusted proxy (it passes a client's copy through untouched), so
+ * nobody can write an address of their choosing into the logs.
  */
 public final class ClientAddress {
 
-  private final List<IpSubnetFilterRule> trusted;
+  /** The values of {@code http.forwardedHeader}. */
+  public static final String X_FORWARDED_FOR = "x-forwarded-for";
+  public static final String FORWARDED = "forwarded";
 
-  private ClientAddress(List<IpSubnetFilterRule> trusted) {
+  private final List<IpSubnetFilterRule> trusted;
+  private final boolean rfc7239;
+
+  private ClientAddress(List<IpSubnetFilterRule> trusted, boolean rfc7239) {
     this.trusted = trusted;
+    this.rfc7239 = rfc7239;
   }
 
   /**
-   * @param cidrs addresses or networks, {@code 10.0.0.0/8}, {@code 192.168.1.7}, {@code fd00::/8}
+   * @param cidrs  addresses or networks, {@code 10.0.0.0/8}, {@code 192.168.1.7}, {@code fd00::/8}
+   * @param header {@link #X_FORWARDED_FOR} or {@link #FORWARDED}: the header the trusted proxies write
    * @throws IllegalArgumentException naming the first that is not one
    */
-  public static ClientAddress trusting(List<String> cidrs) {
+  public static ClientAddress trusting(List<String> cidrs, String header) {
     List<IpSubnetFilterRule> rules = new ArrayList<>();
     for (String cidr : cidrs) {
       rules.add(rule(cidr));
     }
-    return new ClientAddress(List.copyOf(rules));
+    return new ClientAddress(List.copyOf(rules), FORWARDED.equals(header));
   }
 
   private static IpSubnetFilterRule rule(String cidr) {
@@ -67,12 +76,21 @@ public final class ClientAddress {
     return !trusted.isEmpty();
   }
 
-  /** The TCP peer, as {@code host:port}. */
+  /** The TCP peer, as {@code host:port}: the proxy itself when the connection began with a PROXY header. */
   public static String peer(HttpServerRequest request) {
-    return String.valueOf(request.connection().remoteAddress());
+    return String.valueOf(request.connection().remoteAddress(true));
   }
 
-  /** The client's address for logs and {@code /info}: the peer's, or the forwarded one from a trusted proxy. */
+  /** The source a PROXY header named ({@code http.proxyProtocol}), or null when there was none. */
+  public static String proxied(HttpServerRequest request) {
+    SocketAddress named = request.connection().remoteAddress();
+    return named == null || named.equals(request.connection().remoteAddress(true)) ? null : named.toString();
+  }
+
+  /**
+   * The client's address for logs and {@code /info}: the peer's (as a PROXY header names it, with
+   * {@code http.proxyProtocol}), or the forwarded one when that peer is a trusted proxy.
+   */
   public String of(HttpServerRequest request) {
     SocketAddress peer = request.connection().remoteAddress();
     if (trusted.isEmpty() || peer == null || !isTrusted(peer.hostAddress())) {
@@ -85,9 +103,8 @@ public final class ClientAddress {
   /** The address the trusted proxies forwarded, or null when they named none. */
   String forwardedFor(MultiMap headers) {
     List<String> hops = new ArrayList<>();
-    List<String> forwarded = headers.getAll("Forwarded");
-    if (!forwarded.isEmpty()) {
-      for (String header : forwarded) {
+    if (rfc7239) {
+      for (String header : headers.getAll("Forwarded")) {
         for (String element : header.split(",")) {
           for (String pair : element.split(";")) {
             int eq = pair.indexOf('=');

@@ -25,7 +25,7 @@ class ConfigTest {
   @Test
   void hasTheDocumentedDefaults() {
     EchoConfig config = build(new JsonObject(), Map.of(), Map.of());
-    assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000, 10_000, 8192, new EchoConfig.Tls("", ""), List.of(), 1 << 20));
+    assertThat(config.http()).isEqualTo(new EchoConfig.Http("0.0.0.0", 8000, 10_000, 8192, new EchoConfig.Tls("", ""), List.of(), "x-forwarded-for", 1 << 20, false));
     assertThat(config.instances()).isZero();
     assertThat(config.effectiveInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("strict", "/ws/echo", 1 << 20, 1 << 20, true,
@@ -99,6 +99,16 @@ class ConfigTest {
   void refusesAnUnknownLogFormat() {
     assertThatThrownBy(() -> build(new JsonObject(), Map.of("LOG_FORMAT", "xml"), Map.of()))
         .hasMessageContaining("log.format = \"xml\" (expected text or json)");
+  }
+
+  @Test
+  void chooseTheForwardedHeaderAndProxyProtocolOrRefuseAnUnknownHeader() {
+    EchoConfig config = build(new JsonObject(), Map.of("HTTP_FORWARDED_HEADER", "Forwarded", "HTTP_PROXY_PROTOCOL", "true"), Map.of());
+    assertThat(config.http().forwardedHeader()).isEqualTo("forwarded");
+    assertThat(config.http().proxyProtocol()).isTrue();
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("HTTP_FORWARDED_HEADER", "x-real-ip"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid configuration: http.forwardedHeader = \"x-real-ip\" (expected x-forwarded-for or forwarded)");
   }
 
   @Test
