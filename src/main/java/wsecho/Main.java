@@ -9,6 +9,7 @@ import sun.misc.Signal;
 import wsecho.bench.BenchCommand;
 import wsecho.logging.LogFormat;
 import wsecho.ops.EchoMetrics;
+import wsecho.ops.VertxMetricsSelection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wsecho.config.ConfigException;
@@ -46,12 +47,16 @@ public final class Main {
       System.exit(2);
     }
     EchoMetrics metrics = new EchoMetrics();
+    VertxMetricsSelection vertxMetrics = new VertxMetricsSelection(new MicrometerMetricsFactory(metrics.registry()));
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
+        .withMetrics(vertxMetrics)
         .build();
     try {
       EchoConfig config = await(ConfigLoader.load(vertx, ConfigLoader.configPath()));
+      if (config.http().proxyProtocol()) {
+        vertxMetrics.leaveOutHttpServerMetrics();
+      }
       if (config.log().json()) {
         LogFormat.useJson();
       }

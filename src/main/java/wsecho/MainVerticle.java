@@ -81,8 +81,9 @@ public final class MainVerticle extends VerticleBase {
       router.get("/info").handler(info);
       router.get(PAGE_PATH + "/info").handler(info);
     }
-    // No file uploads: the body stays in memory, bounded by http.maxBodySize (over it: 413).
-    router.routeWithRegex("/http/echo(/.*)?")
+    // No file uploads: the body stays in memory, bounded by http.maxBodySize (over it: 413). Also
+    // under /ws/, which a proxy that routes only the page's and the WebSocket's prefix still reaches.
+    router.routeWithRegex("(/ws)?/http/echo(/.*)?")
         .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodySize()))
         .handler(new HttpEcho(clientAddress));
 

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -62,7 +62,7 @@ class EchoPageBrowserIT {
         .setBinary("/usr/bin/chromium")
         .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
             "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--window-size=1200,900", "--user-data-dir=" + Files.createTempDirectory(profile, "run"));
+            "--window-size=1200,900", "--ignore-certificate-errors", "--user-data-dir=" + Files.createTempDirectory(profile, "run"));
     LoggingPreferences logs = new LoggingPreferences();
     logs.enable(LogType.BROWSER, Level.ALL);
     options.setCapability("goog:loggingPrefs", logs);
@@ -184,17 +184,27 @@ class EchoPageBrowserIT {
     assertThat(consoleErrors()).isEmpty();
   }
 
-  @ParameterizedTest(name = "behind nginx routing {0}")
-  @EnumSource(Nginx.Routing.class)
-  void connectsAndEchoesBehindAProxyHoweverItRoutesToTheService(Nginx.Routing routing) throws Exception {
-    try (Nginx nginx = Nginx.start(config.http().port(), routing)) {
-      browser.get("http://127.0.0.1:" + nginx.port() + routing.pagePath());
+  static List<ReverseProxy.Setup> proxies() {
+    List<ReverseProxy.Setup> setups = new java.util.ArrayList<>();
+    for (ReverseProxy.Kind kind : ReverseProxy.Kind.values()) {
+      for (boolean tls : new boolean[] {false, true}) {
+        for (ReverseProxy.Routing routing : ReverseProxy.Routing.values()) {
+          setups.add(ReverseProxy.Setup.of(kind, routing, tls));
+        }
+      }
+    }
+    return setups;
+  }
+
+  @ParameterizedTest(name = "behind {0}")
+  @MethodSource("proxies")
+  void connectsAndEchoesBehindAProxyHoweverItRoutesToTheService(ReverseProxy.Setup setup) throws Exception {
+    try (ReverseProxy proxy = ReverseProxy.start(config.http().port(), setup)) {
+      browser.get(proxy.httpBase() + "/ws/echo_display");
       awaitStatus("Connected");
-      String prefix = routing.pagePath().substring(0, routing.pagePath().length() - "/ws/echo_display".length());
-      assertThat(browser.findElement(By.id("url")).getAttribute("value"))
-          .isEqualTo("ws://127.0.0.1:" + nginx.port() + prefix + "/ws/echo");
-      typeAndPressEnter("through nginx " + routing);
-      awaitEcho("through nginx " + routing);
+      assertThat(browser.findElement(By.id("url")).getAttribute("value")).isEqualTo(proxy.wsBase() + "/ws/echo");
+      typeAndPressEnter("through " + setup);
+      awaitEcho("through " + setup);
       new WebDriverWait(browser, WAIT).until(b -> browser.findElement(By.id("served-by")).getText().startsWith("served by "));
       assertThat(browser.findElement(By.id("mismatches")).getText()).isEqualTo("0");
       assertThat(consoleErrors()).as("every file the page loads was found").isEmpty();

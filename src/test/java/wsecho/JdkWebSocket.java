@@ -37,8 +37,13 @@ public final class JdkWebSocket implements WebSocket.Listener {
   }
 
   public static JdkWebSocket connect(String url, Map<String, String> headers) throws Exception {
+    return connect(HttpClient.newHttpClient(), url, headers);
+  }
+
+  /** Through {@code http}: for wss://, a client that trusts the server's certificate. */
+  public static JdkWebSocket connect(HttpClient http, String url, Map<String, String> headers) throws Exception {
     JdkWebSocket client = new JdkWebSocket();
-    WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder();
+    WebSocket.Builder builder = http.newWebSocketBuilder();
     headers.forEach(builder::header);
     client.socket = builder.buildAsync(URI.create(url), client).get(10, TimeUnit.SECONDS);
     return client;
@@ -46,6 +51,11 @@ public final class JdkWebSocket implements WebSocket.Listener {
 
   public void sendText(String text) throws Exception {
     socket.sendText(text, true).get(10, TimeUnit.SECONDS);
+  }
+
+  /** One frame of a text message: {@code last} false leaves the message open for the next part. */
+  public void sendTextPart(String part, boolean last) throws Exception {
+    socket.sendText(part, last).get(10, TimeUnit.SECONDS);
   }
 
   public void sendBinary(byte[] bytes) throws Exception {

@@ -5,6 +5,7 @@ import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.util.NetUtil;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 
 import java.net.InetSocketAddress;
@@ -76,15 +77,22 @@ public final class ClientAddress {
     return !trusted.isEmpty();
   }
 
-  /** The TCP peer, as {@code host:port}: the proxy itself when the connection began with a PROXY header. */
-  public static String peer(HttpServerRequest request) {
-    return String.valueOf(request.connection().remoteAddress(true));
-  }
-
-  /** The source a PROXY header named ({@code http.proxyProtocol}), or null when there was none. */
-  public static String proxied(HttpServerRequest request) {
+  /**
+   * Every address the request came through, for {@code /info} and the HTTP echo: {@code peer}, the
+   * TCP peer (the proxy itself when the connection began with a PROXY header); {@code proxyProtocol},
+   * the source that header named, if any; {@code forwarded}, what a trusted proxy's header named, if
+   * believed; {@code address}, the one the service uses (in the lines).
+   */
+  public JsonObject describe(HttpServerRequest request) {
     SocketAddress named = request.connection().remoteAddress();
-    return named == null || named.equals(request.connection().remoteAddress(true)) ? null : named.toString();
+    SocketAddress peer = request.connection().remoteAddress(true);
+    String proxied = named == null || named.equals(peer) ? null : named.toString();
+    String address = of(request);
+    return new JsonObject()
+        .put("peer", String.valueOf(peer))
+        .put("proxyProtocol", proxied)
+        .put("forwarded", address.equals(String.valueOf(named)) ? null : address)
+        .put("address", address);
   }
 
   /**

@@ -46,8 +46,6 @@ public final class HttpEcho implements Handler<RoutingContext> {
     }
     JsonArray headers = new JsonArray();
     request.headers().forEach(header -> headers.add(new JsonArray().add(header.getKey()).add(header.getValue())));
-    String peer = ClientAddress.peer(request);
-    String client = clientAddress.of(request);
     String text = utf8(body);
     JsonObject echo = new JsonObject()
         .put("method", request.method().name())
@@ -57,8 +55,7 @@ public final class HttpEcho implements Handler<RoutingContext> {
         .put("bodyBytes", body.length())
         .put("body", text)
         .put("bodyBase64", text == null ? Base64.getEncoder().encodeToString(body.getBytes()) : null)
-        .put("client", new JsonObject().put("peer", peer).put("forwarded", client.equals(peer) ? null : client)
-            .put("address", client));
+        .put("client", clientAddress.describe(request));
     rc.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")

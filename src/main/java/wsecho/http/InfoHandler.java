@@ -60,15 +60,11 @@ public final class InfoHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext rc) {
     HttpServerRequest request = rc.request();
-    String peer = ClientAddress.peer(request);
-    String proxied = ClientAddress.proxied(request);
-    String client = clientAddress.of(request);
     JsonArray headers = new JsonArray();
     request.headers().forEach(header -> headers.add(new JsonArray().add(header.getKey()).add(header.getValue())));
     JsonObject body = fixed.copy()
         .put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000)
-        .put("client", new JsonObject().put("peer", peer).put("proxyProtocol", proxied)
-            .put("forwarded", client.equals(proxied != null ? proxied : peer) ? null : client).put("address", client))
+        .put("client", clientAddress.describe(request))
         .put("request", new JsonObject().put("method", request.method().name()).put("uri", request.uri())
             .put("version", request.version().alpnName()).put("headers", headers));
     rc.response()
