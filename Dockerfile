@@ -1,26 +1,54 @@
-# ws-echo container image. Not built on the development machine (it has no container engine);
-# it follows the manifests in k8s/: port 8000, user 10001, read-only root filesystem with /tmp
-# mounted as an emptyDir, config from CONFIG_PATH.
+# ws-echo container image, from the fat jar Maven builds:
+#
+#   mvn -B -DskipTests package && docker build -t ws-echo:1.0.0 .      (or podman build)
+#
+# Two base images, both build arguments: JDK_IMAGE, a JDK with jmods/ (used only to make the Java
+# runtime), and RUNTIME_IMAGE, a plain glibc base with no Java in it. ContainerImageIT builds this
+# file with bases made from Debian packages (no registry is needed); the defaults are the public
+# images users build on.
+ARG JDK_IMAGE=eclipse-temurin:17-jdk
+ARG RUNTIME_IMAGE=debian:bookworm-slim
 
-# ---- build ------------------------------------------------------------------------------------
-FROM maven:3.9-eclipse-temurin-17 AS build
-WORKDIR /src
-COPY pom.xml .
-RUN mvn -B -q dependency:go-offline
-COPY src src
-COPY webroot webroot
-COPY conf conf
-RUN mvn -B -q -DskipTests package
-
-# ---- run --------------------------------------------------------------------------------------
-FROM eclipse-temurin:17-jre
-RUN groupadd --system --gid 10001 wsecho \
- && useradd --system --uid 10001 --gid wsecho --no-create-home --shell /usr/sbin/nologin wsecho
+# ---- a Java runtime with only the modules the service uses, and its class-data archive ---------
+FROM ${JDK_IMAGE} AS runtime
+COPY target/ws-echo.jar /app/ws-echo.jar
+COPY conf/config.json /app/conf/config.json
+# The modules jdeps names for the jar (ContainerImageTest keeps this list in step with it), less
+# java.desktop, java.sql and java.compiler, which only unused parts of the libraries reach
+# (Micrometer's logging and database binders, Vert.x's Java-source verticles); plus java.xml
+# (logback.xml; jdeps has it through java.desktop) and SunEC (TLS with EC keys, a provider found
+# only at run time).
+ARG MODULES=java.base,java.logging,java.management,java.naming,java.xml,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.unsupported
+# libjvm.so also loses its symbol table (4 MB): a crash report then shows its frames as offsets,
+# which the build ID it keeps matches to the JDK's own unstripped library.
+RUN jlink --add-modules "${MODULES}" --strip-debug --no-man-pages --no-header-files --compress=2 --output /opt/java \
+ && if command -v strip > /dev/null; then strip --strip-unneeded /opt/java/lib/server/libjvm.so; fi
+# AppCDS: start the service once, serve some echoes (the bench command against it), stop it with
+# SIGTERM, and write every class it loaded, the JDK's and the service's, into one archive that each
+# start then maps instead of loading, parsing and verifying them again.
 WORKDIR /app
-COPY --from=build /src/target/ws-echo.jar /app/ws-echo.jar
-COPY conf /app/conf
-# Size the heap from the container's memory limit; fail fast rather than limp on OOM.
-ENV JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError -Djava.io.tmpdir=/tmp"
+RUN /opt/java/bin/java -XX:DumpLoadedClassList=/tmp/classes.lst -jar /app/ws-echo.jar > /tmp/training.log 2>&1 & \
+    server=$!; \
+    for i in $(seq 1 150); do grep -q "listening on" /tmp/training.log && break; sleep 0.2; done; \
+    /opt/java/bin/java -jar /app/ws-echo.jar bench --url ws://127.0.0.1:8000/ws/echo --connections 4 --size 64 \
+      --duration 2s --warmup 1s > /tmp/bench.log 2>&1 || { cat /tmp/training.log /tmp/bench.log; exit 1; }; \
+    kill -TERM "$server"; wait "$server"; status=$?; \
+    test "$status" -eq 0 || { echo "training run: exit $status"; cat /tmp/training.log; exit 1; }; \
+    /opt/java/bin/java -Xshare:dump -XX:SharedClassListFile=/tmp/classes.lst -XX:SharedArchiveFile=/app/ws-echo.jsa \
+      -cp /app/ws-echo.jar > /tmp/dump.log 2>&1 || { cat /tmp/dump.log; exit 1; }
+
+# ---- the image: the runtime, the jar, its archive and the default config; no shell needed -------
+FROM ${RUNTIME_IMAGE}
+COPY --from=runtime /opt/java /opt/java
+COPY --from=runtime /app /app
+# As in k8s/: user 10001, a read-only root filesystem with /tmp the only writable path, port 8000,
+# config from CONFIG_PATH (the ConfigMap is mounted there).
+ENV CONFIG_PATH=/app/conf/config.json
 USER 10001:10001
+WORKDIR /app
 EXPOSE 8000
-ENTRYPOINT ["java", "-jar", "/app/ws-echo.jar"]
+# The JVM is PID 1 and gets SIGTERM itself (exec form). The heap is three quarters of the
+# container's memory limit; an OutOfMemoryError ends the process, for the orchestrator to restart.
+# More JVM options: the JDK_JAVA_OPTIONS environment variable.
+ENTRYPOINT ["/opt/java/bin/java", "-XX:SharedArchiveFile=/app/ws-echo.jsa", "-XX:MaxRAMPercentage=75", \
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/ws-echo.jar"]

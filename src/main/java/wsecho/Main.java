@@ -18,6 +18,7 @@ import wsecho.config.EchoConfig;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.net.BindException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutionException;
@@ -67,9 +68,10 @@ public final class Main {
         throw startFailure(config, failure);
       }
       onTermination(() -> shutDown(started));
-      LOG.info("ws-echo listening on {}://{}:{} (page {}, WebSocket {}), engine {}, {} echo instances, Vert.x {}",
+      LOG.info("ws-echo listening on {}://{}:{} (page {}, WebSocket {}), engine {}, {} echo instances, Vert.x {}, started in {} ms",
           config.http().tls().enabled() ? "https" : "http", config.http().host(), started.port(),
-          MainVerticle.PAGE_PATH, config.websocket().path(), config.websocket().engine(), started.instances(), vertxVersion());
+          MainVerticle.PAGE_PATH, config.websocket().path(), config.websocket().engine(), started.instances(), vertxVersion(),
+          ManagementFactory.getRuntimeMXBean().getUptime());
     } catch (Exception failure) {
       // One line, no stack trace: these are the user's to fix.
       System.err.println(failure.getMessage());
