@@ -51,6 +51,26 @@ class FatJarIT {
     }
   }
 
+  /**
+   * The Dockerfile names the runtime's modules itself (jdeps also lists modules only unused parts of
+   * the libraries reach): every module jdeps finds in the jar is in that list or is one of those.
+   */
+  @Test
+  void theImageRuntimeHasEveryModuleTheJarNeeds() throws Exception {
+    Process jdeps = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jdeps").toString(),
+        "--ignore-missing-deps", "--print-module-deps", "--multi-release", "17", ServiceProcess.jar().toString())
+        .redirectErrorStream(true).start();
+    String found = new String(jdeps.getInputStream().readAllBytes()).trim();
+    assertThat(jdeps.waitFor()).as(found).isZero();
+    String dockerfile = Files.readString(Path.of("Dockerfile"));
+    java.util.regex.Matcher modules = java.util.regex.Pattern.compile("ARG MODULES=(\\S+)").matcher(dockerfile);
+    assertThat(modules.find()).as("the Dockerfile's ARG MODULES").isTrue();
+    List<String> left = new ArrayList<>(List.of(found.split(",")));
+    left.removeAll(List.of(modules.group(1).split(",")));
+    assertThat(left).as("modules jdeps finds that the image leaves out (%s)", found)
+        .containsExactlyInAnyOrder("java.compiler", "java.desktop", "java.sql");
+  }
+
   @Test
   void theClientAddressIsTheForwardedOneOnlyFromATrustedProxy() throws Exception {
     int port = TestService.freePort();

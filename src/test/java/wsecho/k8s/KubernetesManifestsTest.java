@@ -2,8 +2,6 @@ package wsecho.k8s;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -20,25 +18,13 @@ import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.dataformat.yaml.YAMLMapper;
 import wsecho.EchoService;
 import wsecho.TestService;
 import wsecho.config.ConfigLoader;
 import wsecho.config.EchoConfig;
 
-import java.beans.Introspector;
-import java.beans.PropertyDescriptor;
 import java.io.IOException;
-import java.lang.reflect.Method;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -49,46 +35,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class KubernetesManifestsTest {
 
-  private static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
-      "Namespace", Namespace.class, "ConfigMap", ConfigMap.class, "Service", Service.class,
-      "Deployment", Deployment.class, "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
-      "PodDisruptionBudget", PodDisruptionBudget.class, "Ingress", Ingress.class, "NetworkPolicy", NetworkPolicy.class);
-
-  private static final Map<Class<?>, HasMetadata> rendered = new HashMap<>();
+  private static RenderedManifests manifests;
 
   @BeforeAll
   static void renderAndParse() throws Exception {
-    Process kustomize = new ProcessBuilder("kubectl", "kustomize", "k8s/").redirectErrorStream(true).start();
-    String yaml = new String(kustomize.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(kustomize.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(kustomize.exitValue()).as("kubectl kustomize k8s/: " + yaml).isZero();
-    YAMLMapper mapper = YAMLMapper.builder().build();
-    for (String document : yaml.split("(?m)^---$")) {
-      if (document.isBlank()) {
-        continue;
-      }
-      JsonNode node = mapper.readTree(document);
-      String kind = node.get("kind").asString();
-      Class<? extends HasMetadata> type = KINDS.get(kind);
-      assertThat(type).as("a kind this test knows: " + kind).isNotNull();
-      HasMetadata resource = mapper.treeToValue(node, type);
-      assertNoUnknownFields(resource, kind);
-      assertThat(rendered.put(type, resource)).as("one " + kind).isNull();
-    }
+    manifests = RenderedManifests.render();
   }
 
-  @SuppressWarnings("unchecked")
   private static <T> T the(Class<T> type) {
-    return (T) rendered.get(type);
+    return manifests.the(type);
   }
 
   private static Container container() {
-    return the(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
+    return manifests.container();
   }
 
   @Test
   void rendersEveryExpectedResource() {
-    assertThat(rendered.keySet()).containsExactlyInAnyOrderElementsOf(KINDS.values());
+    assertThat(manifests.kinds()).containsExactlyInAnyOrderElementsOf(RenderedManifests.KINDS.values());
   }
 
   @Test
@@ -229,48 +193,5 @@ class KubernetesManifestsTest {
   private static EchoConfig configMapConfig(Map<String, String> env) {
     String json = the(ConfigMap.class).getData().values().iterator().next();
     return ConfigLoader.fromFileAndEnvironment(new JsonObject(json), env);
-  }
-
-  /** Fails on any field the model does not know: fabric8 keeps those in additionalProperties. */
-  private static void assertNoUnknownFields(Object root, String kind) throws Exception {
-    List<String> unknown = new ArrayList<>();
-    walk(root, kind, unknown, new IdentityHashMap<>());
-    assertThat(unknown).as("fields the Kubernetes model does not know").isEmpty();
-  }
-
-  private static void walk(Object value, String path, List<String> unknown, Map<Object, Boolean> seen) throws Exception {
-    if (value == null || seen.put(value, true) != null) {
-      return;
-    }
-    if (value instanceof Collection<?> items) {
-      int i = 0;
-      for (Object item : items) {
-        walk(item, path + "[" + i++ + "]", unknown, seen);
-      }
-      return;
-    }
-    if (value instanceof Map<?, ?> map) {
-      for (Map.Entry<?, ?> entry : map.entrySet()) {
-        walk(entry.getValue(), path + "." + entry.getKey(), unknown, seen);
-      }
-      return;
-    }
-    if (!value.getClass().getName().startsWith("io.fabric8.kubernetes.api.model")) {
-      return;
-    }
-    for (PropertyDescriptor property : Introspector.getBeanInfo(value.getClass()).getPropertyDescriptors()) {
-      Method getter = property.getReadMethod();
-      if (getter == null || getter.getParameterCount() > 0 || property.getName().equals("class")) {
-        continue;
-      }
-      Object child = getter.invoke(value);
-      if (property.getName().equals("additionalProperties")) {
-        if (child instanceof Map<?, ?> extra && !extra.isEmpty()) {
-          unknown.add(path + ": " + extra.keySet());
-        }
-        continue;
-      }
-      walk(child, path + "." + property.getName(), unknown, seen);
-    }
   }
 }
