@@ -85,7 +85,8 @@ public final class MainVerticle extends VerticleBase {
     // under /ws/, which a proxy that routes only the page's and the WebSocket's prefix still reaches.
     router.routeWithRegex("(/ws)?/http/echo(/.*)?")
         .handler(BodyHandler.create(false).setBodyLimit(config.http().maxBodySize()))
-        .handler(new HttpEcho(clientAddress));
+        .handler(new HttpEcho(clientAddress))
+        .failureHandler(MainVerticle::answerTooLarge);
 
     endpoint = new EchoEndpoint(vertx, config.websocket(), clientAddress,
         shared.messageLog(), shared.connectionLog(), shared.connections(),
@@ -192,6 +193,19 @@ public final class MainVerticle extends VerticleBase {
         // Every handler here writes from this instance's event loop, so a connection can write
         // directly instead of through a thread-safe queue (about 4 KiB per connection).
         .setStrictThreadMode(true);
+  }
+
+  /**
+   * A body over http.maxBodySize is the client's mistake, answered 413 without the error line
+   * vertx-web prints for a failure nobody handled (one per request: a client could fill the log).
+   */
+  private static void answerTooLarge(RoutingContext rc) {
+    if (rc.statusCode() == 413 && !rc.response().headWritten()) {
+      rc.response().setStatusCode(413).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+          .end("request body over http.maxBodySize\n");
+    } else {
+      rc.next();
+    }
   }
 
   /** A relative Location: under a prefix a proxy strips, the browser stays under that prefix. */

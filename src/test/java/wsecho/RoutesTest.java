@@ -176,7 +176,10 @@ class RoutesTest {
           return httpEcho(HttpMethod.POST, "/http/echo", "application/octet-stream", Buffer.buffer(new byte[(1 << 20) + 1]));
         })
         .compose(tooBig -> {
-          context.verify(() -> assertThat(tooBig.statusCode()).isEqualTo(413));
+          context.verify(() -> {
+            assertThat(tooBig.statusCode()).isEqualTo(413);
+            assertThat(tooBig.body().toString()).isEqualTo("request body over http.maxBodySize\n");
+          });
           return httpEcho(HttpMethod.GET, "/http/echoes", null, Buffer.buffer());
         })
         .onComplete(context.succeeding(other -> context.verify(() -> {
