@@ -1,6 +1,7 @@
 package wsecho;
 
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpHeaders;
@@ -46,6 +47,8 @@ public final class MainVerticle extends VerticleBase {
   private EchoEndpoint endpoint;
   private long handshakeSweep;
   private HttpServer server;
+  private Buffer page;
+  private Buffer favicon;
 
   public MainVerticle(EchoConfig config, EchoService.Shared shared, int instance) {
     this.config = config;
@@ -107,7 +110,14 @@ public final class MainVerticle extends VerticleBase {
           }
           router.handle(request);
         });
-    return server.listen();
+    // The page and the icon are read once, off the event loop, and answered from memory: no file
+    // is opened on the event loop for a request (sendFile opens it there).
+    return Future.all(vertx.fileSystem().readFile(PAGE_FILE), vertx.fileSystem().readFile(WEBROOT + "/favicon.ico"))
+        .compose(files -> {
+          page = files.resultAt(0);
+          favicon = files.resultAt(1);
+          return server.listen();
+        });
   }
 
   /**
@@ -222,17 +232,15 @@ public final class MainVerticle extends VerticleBase {
     rc.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/html; charset=utf-8")
         .putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
-        .sendFile(PAGE_FILE)
-        .onFailure(rc::fail);
+        .end(page);
   }
 
-  /** Served with sendFile, which reads off the event loop (FaviconHandler reads it blocking). */
+  /** From memory (vertx-web's FaviconHandler reads the file blocking). */
   private void serveFavicon(RoutingContext rc) {
     rc.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "image/x-icon")
         .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=" + ASSET_MAX_AGE_SECONDS)
-        .sendFile(WEBROOT + "/favicon.ico")
-        .onFailure(rc::fail);
+        .end(favicon);
   }
 
   /** What the page needs from the server's configuration to find the WebSocket. */
