@@ -1,5 +1,7 @@
 package wsecho.ws;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
@@ -7,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.SocketChannel;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
@@ -130,10 +133,32 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       readsBudgeted = BudgetedReads.install(channel, this::readSize);
     }
     if (socket instanceof NetSocketInternal internal) {
-      // Netty reads a socket in several reads per wake-up; the end of them all is where a frame
-      // still arriving goes back as a fragment, before Vert.x flushes the wake-up's writes.
-      internal.channelHandlerContext().pipeline().addBefore("handler", "wsecho-read-complete",
+      internal.channelHandlerContext().pipeline().addBefore("handler", "wsecho-reads",
           new ChannelInboundHandlerAdapter() {
+            /**
+             * Each read goes to the frame reader straight from Netty's buffer, which unmasks the
+             * payload into its own copies; through Vert.x it would be copied once more first (its
+             * NetSocket copies every pooled read buffer). Vert.x still sees an empty read, so that
+             * what is written meanwhile is flushed once, at the end of the read, as before.
+             */
+            @Override
+            public void channelRead(ChannelHandlerContext ctx, Object msg) {
+              if (!(msg instanceof ByteBuf bytes)) {
+                ctx.fireChannelRead(msg);
+                return;
+              }
+              ctx.fireChannelRead(Unpooled.EMPTY_BUFFER);
+              try {
+                received(BufferInternal.buffer(bytes));
+              } finally {
+                bytes.release();
+              }
+            }
+
+            /**
+             * Netty reads a socket in several reads per wake-up; the end of them all is where a
+             * frame still arriving goes back as a fragment, before Vert.x flushes the wake-up's writes.
+             */
             @Override
             public void channelReadComplete(ChannelHandlerContext ctx) {
               endOfRead();
@@ -149,6 +174,9 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   }
 
   private void received(Buffer data) {
+    if (data.length() == 0) {
+      return; // Vert.x's view of a read the frame reader already has (see start)
+    }
     // One clock read per TCP read: liveness, the log's rate window and the echo timing share it.
     liveness.heard(System.nanoTime());
     if (state == State.CLOSED || state == State.CLOSE_RECEIVED) {

@@ -1,7 +1,9 @@
 package wsecho.ws;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
@@ -9,8 +11,10 @@ import java.nio.ByteOrder;
 
 /**
  * Reads client frames from the TCP byte stream as they arrive: the header is checked against
- * RFC 6455 section 5 the moment it is complete, and the payload is unmasked in place and handed
- * on chunk by chunk, so that nothing needs to be buffered whole here.
+ * RFC 6455 section 5 the moment it is complete, and the payload is handed on chunk by chunk, so
+ * that nothing needs to be buffered whole here. Each chunk is unmasked into a heap copy of its own
+ * (one pass that both copies and unmasks), so the buffer fed in, Netty's read buffer, is free again
+ * as soon as {@link #feed} returns.
  */
 final class FrameReader {
 
@@ -108,7 +112,12 @@ final class FrameReader {
       return;
     }
     if (suspended) {
-      rest = rest == null ? data : Buffer.buffer(rest.length() + data.length()).appendBuffer(rest).appendBuffer(data);
+      // Copied: the buffer fed in is not ours after this call.
+      Buffer kept = Buffer.buffer((int) heldBytes() + data.length());
+      if (rest != null) {
+        kept.appendBuffer(rest);
+      }
+      rest = kept.appendBuffer(data);
       return;
     }
     try {
@@ -119,8 +128,7 @@ final class FrameReader {
           position = readHeader(data, position);
         } else {
           int take = (int) Math.min(payloadLeft, length - position);
-          Buffer chunk = data.slice(position, position + take);
-          unmask(chunk);
+          Buffer chunk = unmaskedCopy(data, position, take);
           position += take;
           payloadLeft -= take;
           listener.framePayload(chunk);
@@ -135,7 +143,7 @@ final class FrameReader {
         }
       }
       if (suspended && position < length) {
-        rest = data.slice(position, length);
+        rest = data.getBuffer(position, length); // a copy: the buffer fed in is not ours after this call
       }
     } catch (ProtocolException e) {
       done = true;
@@ -249,31 +257,32 @@ final class FrameReader {
   }
 
   /**
-   * XORs the chunk with the frame's mask, in place (the buffer is this connection's own copy),
-   * eight bytes at a time.
+   * The {@code n} payload bytes at {@code position}, XORed with the frame's mask into a new heap
+   * buffer, eight bytes at a time from a heap or a direct source.
    */
-  private void unmask(Buffer chunk) {
-    ByteBuf buf = Bytes.of(chunk);
-    int start = buf.readerIndex();
-    int n = buf.readableBytes();
+  private Buffer unmaskedCopy(Buffer data, int position, int n) {
+    ByteBuf source = Bytes.of(data);
+    byte[] out = new byte[n];
     int phase = (int) (payloadOffset & 3);
-    if (buf.hasArray()) {
-      byte[] array = buf.array();
-      int base = buf.arrayOffset() + start;
-      int i = 0;
-      long mask8 = n >= 8 ? maskLong(phase) : 0;
+    long mask8 = n >= 8 ? maskLong(phase) : 0;
+    int i = 0;
+    if (source.hasArray()) {
+      byte[] array = source.array();
+      int base = source.arrayOffset() + position;
       for (; i + 8 <= n; i += 8) {
-        LONGS.set(array, base + i, (long) LONGS.get(array, base + i) ^ mask8);
-      }
-      for (; i < n; i++) {
-        array[base + i] ^= mask[(phase + i) & 3];
+        LONGS.set(out, i, (long) LONGS.get(array, base + i) ^ mask8);
       }
     } else {
-      for (int i = 0; i < n; i++) {
-        buf.setByte(start + i, buf.getByte(start + i) ^ mask[(phase + i) & 3]);
+      for (; i + 8 <= n; i += 8) {
+        long bytes = NATIVE_LITTLE_ENDIAN ? source.getLongLE(position + i) : source.getLong(position + i);
+        LONGS.set(out, i, bytes ^ mask8);
       }
     }
+    for (; i < n; i++) {
+      out[i] = (byte) (source.getByte(position + i) ^ mask[(phase + i) & 3]);
+    }
     payloadOffset += n;
+    return BufferInternal.buffer(Unpooled.wrappedBuffer(out));
   }
 
   /** The mask repeated over 8 bytes in native order, starting at mask byte {@code phase}. */
