@@ -15,7 +15,7 @@ port=18600
 runs=3
 load() { # url, extra bench arguments: prints msg/s
   taskset -c 1 java -jar "$jar" bench --url "$1" --duration 8s --warmup "${2}" --quiet "${@:3}" 2>/dev/null \
-    | grep -oE '[0-9,]+ msg/s' | head -1 | tr -d ', msg/'
+    | grep '^RESULT' | sed 's/.*msgs_per_s=\([0-9]*\).*/\1/'
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 wait_ready() { for _ in $(seq 1 500); do curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready" && return 0; sleep 0.02; done; return 1; }

@@ -27,6 +27,7 @@ import wsecho.ws.WebSocketEngine;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One echo instance: the HTTP server, its routes, and the WebSocket upgrade. Several instances
@@ -196,7 +197,10 @@ public final class MainVerticle extends VerticleBase {
         .setPort(config.http().port())
         .setMaxHeaderSize(config.http().maxHeaderSize())
         // Behind a proxy that sends it, the PROXY header names the client; Vert.x then reports it as the peer.
+        // Waiting for that header is part of the handshake: the same timeout (Vert.x's own default is 10 s).
         .setUseProxyProtocol(config.http().proxyProtocol())
+        .setProxyProtocolTimeout(config.http().handshakeTimeoutMs())
+        .setProxyProtocolTimeoutUnit(TimeUnit.MILLISECONDS)
         // No h2c detection: it holds a new connection back until 24 bytes arrive, which would hide
         // a slow client from the handshake timeout. WebSockets here are HTTP/1.1.
         .setHttp2ClearTextEnabled(false)

@@ -4,7 +4,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -44,22 +43,17 @@ public final class HttpEcho implements Handler<RoutingContext> {
           .end(body);
       return;
     }
-    JsonArray headers = new JsonArray();
-    request.headers().forEach(header -> headers.add(new JsonArray().add(header.getKey()).add(header.getValue())));
     String text = utf8(body);
     JsonObject echo = new JsonObject()
         .put("method", request.method().name())
         .put("path", request.path())
         .put("query", request.query())
-        .put("headers", headers)
+        .put("headers", RequestJson.headers(request))
         .put("bodyBytes", body.length())
         .put("body", text)
         .put("bodyBase64", text == null ? Base64.getEncoder().encodeToString(body.getBytes()) : null)
         .put("client", clientAddress.describe(request));
-    rc.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(echo.encodePrettily());
+    RequestJson.send(rc, echo);
   }
 
   /** The body as text when it is valid UTF-8, else null. */

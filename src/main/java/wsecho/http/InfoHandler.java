@@ -1,9 +1,7 @@
 package wsecho.http;
 
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
@@ -60,16 +58,11 @@ public final class InfoHandler implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext rc) {
     HttpServerRequest request = rc.request();
-    JsonArray headers = new JsonArray();
-    request.headers().forEach(header -> headers.add(new JsonArray().add(header.getKey()).add(header.getValue())));
     JsonObject body = fixed.copy()
         .put("uptimeSeconds", ManagementFactory.getRuntimeMXBean().getUptime() / 1000)
         .put("client", clientAddress.describe(request))
         .put("request", new JsonObject().put("method", request.method().name()).put("uri", request.uri())
-            .put("version", request.version().alpnName()).put("headers", headers));
-    rc.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .putHeader(HttpHeaders.CACHE_CONTROL, "no-store")
-        .end(body.encodePrettily());
+            .put("version", request.version().alpnName()).put("headers", RequestJson.headers(request)));
+    RequestJson.send(rc, body);
   }
 }
