@@ -5,16 +5,20 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.ThreadingModel;
 import io.vertx.core.Vertx;
+import io.vertx.core.spi.cluster.ClusterManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
 import wsecho.http.InfoHandler;
 import wsecho.logging.ConnectionLog;
+import wsecho.logging.EchoedBatch;
+import wsecho.logging.EchoedBatchCodec;
 import wsecho.logging.EchoedMessage;
 import wsecho.logging.EchoedMessageCodec;
 import wsecho.logging.LoggingVerticle;
 import wsecho.logging.MessageLog;
 import wsecho.ops.EchoMetrics;
+import wsecho.ops.OpsVerticle;
 import wsecho.ops.ServiceState;
 import wsecho.ws.BufferBudget;
 import wsecho.ws.OpenConnections;
@@ -23,19 +27,23 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * The wiring, in one place: the event-bus codec, one {@link LoggingVerticle}, then the echo
- * instances sharing the port, and the drain that shuts them down. Used by {@link Main} and by the
+ * The wiring, in one place: the event-bus codecs, one {@link LoggingVerticle}, then the echo
+ * instances sharing the port (each as the node's {@code roles} say), and the drain that shuts them down. Used by {@link Main} and by the
  * tests alike.
  */
 public final class EchoService {
 
   private static final Logger LOG = LoggerFactory.getLogger(EchoService.class);
 
-  /** What every echo instance shares. */
+  /**
+   * What every echo instance shares.
+   *
+   * @param cluster the cluster manager when {@code cluster.enabled}, else null
+   */
   public record Shared(MessageLog messageLog, ConnectionLog connectionLog, OpenConnections connections, BufferBudget budget,
-                       EchoMetrics metrics, ServiceState state, InfoHandler.Identity identity) {}
+                       EchoMetrics metrics, ServiceState state, InfoHandler.Identity identity, ClusterManager cluster) {}
 
-  /** A started service. */
+  /** A started service; {@code echoes} is empty on a node without the echo role. */
   public record Started(Vertx vertx, EchoConfig config, int port, int instances, List<MainVerticle> echoes,
                         Shared shared) {
 
@@ -64,6 +72,7 @@ public final class EchoService {
           if (left > 0) {
             LOG.warn("drain timed out after {} ms with {} connections still open", config.shutdown().timeoutMs(), left);
           }
+          shared.messageLog().reportDropped();
           drained.complete();
         }
       });
@@ -78,11 +87,22 @@ public final class EchoService {
   }
 
   public static Future<Started> deploy(Vertx vertx, EchoConfig config, EchoMetrics metrics) {
+    return deploy(vertx, config, metrics, null);
+  }
+
+  /**
+   * Deploys what {@code roles} names: {@code logger}, the {@link LoggingVerticle}; {@code echo}, the
+   * echo instances; a node without {@code echo} still serves health and metrics ({@link OpsVerticle}).
+   *
+   * @param cluster the cluster manager Vert.x was started with, or null
+   */
+  public static Future<Started> deploy(Vertx vertx, EchoConfig config, EchoMetrics metrics, ClusterManager cluster) {
     vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
+    vertx.eventBus().registerDefaultCodec(EchoedBatch.class, new EchoedBatchCodec());
     OpenConnections connections = new OpenConnections(config.websocket().maxConnections());
     Shared shared = new Shared(new MessageLog(config), new ConnectionLog(config.log().maxConnectionsPerSecond()),
         connections, new BufferBudget(config.websocket().maxBufferedBytes()), metrics, new ServiceState(),
-        InfoHandler.Identity.of(Main.vertxVersion()));
+        InfoHandler.Identity.of(Main.vertxVersion()), cluster);
     metrics.gauge("wsecho.connections.open", "WebSocket connections open now", shared.connections()::open);
     metrics.gauge("wsecho.buffered.bytes", "Bytes held for clients now: echo write queues, inflater state",
         shared.budget()::held);
@@ -95,18 +115,37 @@ public final class EchoService {
         shared.messageLog()::droppedTotal);
     metrics.counter("wsecho.log.connections.unlogged", "Connections left out of the service log by log.maxConnectionsPerSecond",
         shared.connectionLog()::unloggedTotal);
-    int instances = config.effectiveInstances();
+    if (cluster != null) {
+      metrics.counter("wsecho.log.cluster.lines.sent", "Message log lines this node sent to the cluster's loggers",
+          shared.messageLog()::clusterLinesSent);
+      metrics.counter("wsecho.log.cluster.lines.received", "Message log lines this node's logger received from the cluster",
+          shared.messageLog()::clusterLinesReceived);
+      metrics.counter("wsecho.log.cluster.lines.unacknowledged",
+          "Message log lines sent to the cluster that no logger acknowledged in time (also counted as dropped)",
+          shared.messageLog()::clusterLinesUnacknowledged);
+      metrics.gauge("wsecho.cluster.members", "Members of the cluster this node sees, itself included",
+          () -> cluster.isActive() ? cluster.getNodes().size() : 0);
+    }
+    int instances = config.echoRole() ? config.effectiveInstances() : 0;
     List<MainVerticle> echoes = new CopyOnWriteArrayList<>();
-    return vertx.deployVerticle(new LoggingVerticle(shared.messageLog()),
-            new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
-        .compose(logging -> vertx.deployVerticle(() -> {
-          MainVerticle echo = new MainVerticle(config, shared, echoes.size() + 1);
-          echoes.add(echo);
-          return echo;
-        }, new DeploymentOptions().setInstances(instances)))
-        .map(echo -> {
-          shared.state().deployed();
-          return new Started(vertx, config, echoes.get(0).actualPort(), instances, List.copyOf(echoes), shared);
-        });
+    Future<?> logger = config.loggerRole()
+        ? vertx.deployVerticle(new LoggingVerticle(shared.messageLog()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        : Future.succeededFuture();
+    return logger.compose(logging -> {
+      if (!config.echoRole()) {
+        OpsVerticle ops = new OpsVerticle(config.http(), shared.state(), metrics, cluster);
+        return vertx.deployVerticle(ops).map(id -> ops.actualPort());
+      }
+      // Lines are dropped on the echo side: reported there, once a second.
+      vertx.setPeriodic(1000, t -> shared.messageLog().reportDropped());
+      return vertx.deployVerticle(() -> {
+        MainVerticle echo = new MainVerticle(config, shared, echoes.size() + 1);
+        echoes.add(echo);
+        return echo;
+      }, new DeploymentOptions().setInstances(instances)).map(id -> echoes.get(0).actualPort());
+    }).map(port -> {
+      shared.state().deployed();
+      return new Started(vertx, config, port, instances, List.copyOf(echoes), shared);
+    });
   }
 }

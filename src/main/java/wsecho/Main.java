@@ -3,10 +3,12 @@ package wsecho;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import sun.misc.Signal;
 import wsecho.bench.BenchCommand;
+import wsecho.cluster.ClusterSetup;
 import wsecho.logging.LogFormat;
 import wsecho.ops.EchoMetrics;
 import wsecho.ops.VertxMetricsSelection;
@@ -49,35 +51,68 @@ public final class Main {
     }
     EchoMetrics metrics = new EchoMetrics();
     VertxMetricsSelection vertxMetrics = new VertxMetricsSelection(new MicrometerMetricsFactory(metrics.registry()));
-    Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)))
-        .withMetrics(vertxMetrics)
-        .build();
+    Vertx vertx = Vertx.builder().with(vertxOptions()).withMetrics(vertxMetrics).build();
     try {
       EchoConfig config = await(ConfigLoader.load(vertx, ConfigLoader.configPath()));
-      if (config.http().proxyProtocol()) {
-        vertxMetrics.leaveOutHttpServerMetrics();
-      }
       if (config.log().json()) {
         LogFormat.useJson();
       }
+      ClusterManager cluster = null;
+      if (config.cluster().enabled()) {
+        // Clustered, Vert.x is built from the configuration this one has read: it makes way.
+        close(vertx);
+        cluster = ClusterSetup.clusterManager(config.cluster());
+        metrics = new EchoMetrics();
+        vertxMetrics = new VertxMetricsSelection(new MicrometerMetricsFactory(metrics.registry()));
+        vertx = joinCluster(config.cluster(), cluster, vertxMetrics);
+      }
+      if (config.http().proxyProtocol()) {
+        vertxMetrics.leaveOutHttpServerMetrics();
+      }
       EchoService.Started started;
       try {
-        started = await(EchoService.deploy(vertx, config, metrics));
+        started = await(EchoService.deploy(vertx, config, metrics, cluster));
       } catch (Exception failure) {
         throw startFailure(config, failure);
       }
       onTermination(() -> shutDown(started));
-      LOG.info("ws-echo listening on {}://{}:{} (page {}, WebSocket {}), engine {}, {} echo instances, Vert.x {}, started in {} ms",
-          config.http().tls().enabled() ? "https" : "http", config.http().host(), started.port(),
-          MainVerticle.PAGE_PATH, config.websocket().path(), config.websocket().engine(), started.instances(), vertxVersion(),
-          ManagementFactory.getRuntimeMXBean().getUptime());
+      String clustered = cluster == null ? "" : String.format(", cluster member %s of %d (roles %s)",
+          cluster.getNodeId(), cluster.getNodes().size(), String.join(",", config.roles()));
+      if (config.echoRole()) {
+        LOG.info("ws-echo listening on {}://{}:{} (page {}, WebSocket {}), engine {}, {} echo instances, Vert.x {}{}, started in {} ms",
+            config.http().tls().enabled() ? "https" : "http", config.http().host(), started.port(),
+            MainVerticle.PAGE_PATH, config.websocket().path(), config.websocket().engine(), started.instances(), vertxVersion(),
+            clustered, ManagementFactory.getRuntimeMXBean().getUptime());
+      } else {
+        LOG.info("ws-echo logger: health and metrics on {}://{}:{}, Vert.x {}{}, started in {} ms",
+            config.http().tls().enabled() ? "https" : "http", config.http().host(), started.port(), vertxVersion(),
+            clustered, ManagementFactory.getRuntimeMXBean().getUptime());
+      }
     } catch (Exception failure) {
       // One line, no stack trace: these are the user's to fix.
       System.err.println(failure.getMessage());
       close(vertx);
       LogFormat.flush();
       System.exit(failure instanceof ConfigException ? EXIT_BAD_CONFIG : EXIT_START_FAILED);
+    }
+  }
+
+  private static VertxOptions vertxOptions() {
+    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+  }
+
+  /** Starts Vert.x clustered: the Hazelcast member joins (or forms) the cluster, the event bus listens. */
+  private static Vertx joinCluster(EchoConfig.Cluster config, ClusterManager cluster, VertxMetricsSelection metrics) throws Exception {
+    String where = (config.host().isEmpty() ? "*" : config.host()) + ":" + config.port() + " (event bus port " + config.eventBusPort() + ")";
+    try {
+      return await(Vertx.builder().with(ClusterSetup.eventBus(vertxOptions(), config)).withMetrics(metrics)
+          .withClusterManager(cluster).buildClustered());
+    } catch (Exception failure) {
+      Throwable cause = failure;
+      while (cause.getCause() != null && cause.getCause() != cause) {
+        cause = cause.getCause();
+      }
+      throw new IllegalStateException("Cannot join the cluster on " + where + ": " + cause);
     }
   }
 
@@ -100,8 +135,8 @@ public final class Main {
     } catch (Exception e) {
       LOG.warn("drain failed: {}", e.toString());
     }
-    close(started.vertx());
-    LOG.info("stopped");
+    close(started.vertx()); // clustered, this also leaves the cluster: the others drop this node at once
+    LOG.info(started.shared().cluster() == null ? "stopped" : "stopped, left the cluster");
     LogFormat.flush();
     System.exit(0);
   }

@@ -14,14 +14,12 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
-import io.vertx.ext.web.healthchecks.HealthCheckHandler;
-import io.vertx.ext.healthchecks.Status;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.micrometer.PrometheusScrapingHandler;
 import wsecho.config.EchoConfig;
 import wsecho.http.ClientAddress;
 import wsecho.http.HttpEcho;
 import wsecho.http.InfoHandler;
+import wsecho.ops.OpsRoutes;
+import wsecho.ops.OpsVerticle;
 import wsecho.ws.EchoEndpoint;
 import wsecho.ws.WebSocketEngine;
 
@@ -75,9 +73,7 @@ public final class MainVerticle extends VerticleBase {
     router.get(PAGE_PATH + "/*").handler(StaticHandler.create(WEBROOT).setMaxAgeSeconds(ASSET_MAX_AGE_SECONDS));
     router.get("/favicon.ico").handler(this::serveFavicon);
     router.route(config.websocket().path()).handler(rc -> endpoint.handle(rc.request()));
-    router.get("/health/live").handler(liveness());
-    router.get("/health/ready").handler(readiness());
-    router.get("/metrics").handler(PrometheusScrapingHandler.create(shared.metrics().registry()));
+    OpsRoutes.mount(router, vertx, shared.state(), shared.metrics(), shared.cluster());
     ClientAddress clientAddress = ClientAddress.trusting(config.http().trustedProxies(), config.http().forwardedHeader());
     if (config.info().enabled()) {
       // Also under the page's path: the page reaches it wherever a proxy routes the page.
@@ -174,27 +170,8 @@ public final class MainVerticle extends VerticleBase {
     });
   }
 
-  /** The process is serving: this instance's event loop answered. */
-  private HealthCheckHandler liveness() {
-    return HealthCheckHandler.create(vertx).register("event-loop", promise -> promise.complete(Status.OK()));
-  }
-
-  /** Every verticle is deployed and the service is not draining for shutdown. */
-  private HealthCheckHandler readiness() {
-    return HealthCheckHandler.create(vertx).register("deployed-and-not-draining", promise ->
-        promise.complete(shared.state().isReady() ? Status.OK() : Status.KO(new JsonObject()
-            .put("draining", shared.state().isDraining()))));
-  }
-
   private HttpServerOptions serverOptions() {
-    HttpServerOptions options = new HttpServerOptions();
-    EchoConfig.Tls tls = config.http().tls();
-    if (tls.enabled()) {
-      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certPath()).setKeyPath(tls.keyPath()));
-    }
-    return options
-        .setHost(config.http().host())
-        .setPort(config.http().port())
+    return OpsVerticle.listenOptions(config.http())
         .setMaxHeaderSize(config.http().maxHeaderSize())
         // Behind a proxy that sends it, the PROXY header names the client; Vert.x then reports it as the peer.
         // Waiting for that header is part of the handshake: the same timeout (Vert.x's own default is 10 s).

@@ -134,8 +134,55 @@ public final class ConfigLoader {
     }
     EchoConfig.Shutdown shutdown = new EchoConfig.Shutdown(in.integer("shutdown.timeoutMs", 10_000, 0, 3_600_000));
     EchoConfig.Info info = new EchoConfig.Info(in.bool("info.enabled", true));
+    EchoConfig.Cluster cluster = cluster(in);
+    List<String> roles = roles(in, cluster);
     in.refuseUnknownFileKeys(fileName);
-    return new EchoConfig(http, instances, websocket, new EchoConfig.EventBus(address), log, shutdown, info);
+    return new EchoConfig(http, instances, websocket, new EchoConfig.EventBus(address), log, shutdown, info, cluster, roles);
+  }
+
+  private static EchoConfig.Cluster cluster(ConfigLayers in) {
+    EchoConfig.Cluster cluster = new EchoConfig.Cluster(
+        in.bool("cluster.enabled", false),
+        in.string("cluster.host", "").trim(),
+        in.integer("cluster.port", 5701, 1, 65535),
+        in.list("cluster.members", List.of()),
+        in.string("cluster.kubernetesService", "").trim(),
+        in.integer("cluster.eventBusPort", 5702, 0, 65535));
+    for (String member : cluster.members()) {
+      if (!member.matches("[A-Za-z0-9.\\-]+:\\d{1,5}") || Integer.parseInt(member.substring(member.lastIndexOf(':') + 1)) > 65535) {
+        throw ConfigException.badValue("cluster.members", member, "host:port entries such as 10.0.0.5:5701");
+      }
+    }
+    if (!cluster.host().isEmpty() && !cluster.host().matches("[A-Za-z0-9.\\-]+")) {
+      throw ConfigException.badValue("cluster.host", cluster.host(), "an IPv4 address or host name, or empty");
+    }
+    if (!cluster.kubernetesService().isEmpty() && !cluster.kubernetesService().matches("[a-z0-9]([a-z0-9.\\-]*[a-z0-9])?")) {
+      throw ConfigException.badValue("cluster.kubernetesService", cluster.kubernetesService(), "a Service's DNS name");
+    }
+    if (cluster.enabled()) {
+      if (cluster.members().isEmpty() == cluster.kubernetesService().isEmpty()) {
+        throw ConfigException.badValue("cluster.members", String.join(",", cluster.members()),
+            "one discovery: cluster.members or cluster.kubernetesService (multicast is never used)");
+      }
+      if (cluster.eventBusPort() == cluster.port()) {
+        throw ConfigException.badValue("cluster.eventBusPort", cluster.eventBusPort(), "a port other than cluster.port");
+      }
+    }
+    return cluster;
+  }
+
+  private static List<String> roles(ConfigLayers in, EchoConfig.Cluster cluster) {
+    List<String> roles = in.list("roles", List.of(EchoConfig.ROLE_ECHO, EchoConfig.ROLE_LOGGER));
+    String shown = String.join(",", roles);
+    if (roles.isEmpty() || roles.stream().anyMatch(role -> !role.equals(EchoConfig.ROLE_ECHO) && !role.equals(EchoConfig.ROLE_LOGGER))) {
+      throw ConfigException.badValue("roles", shown, "echo, logger, or both");
+    }
+    boolean both = roles.contains(EchoConfig.ROLE_ECHO) && roles.contains(EchoConfig.ROLE_LOGGER);
+    if (!both && !cluster.enabled()) {
+      // Alone, an echo-only node's lines would go nowhere and a logger-only node would get none.
+      throw ConfigException.badValue("roles", shown, "echo,logger unless cluster.enabled is true");
+    }
+    return List.copyOf(new java.util.LinkedHashSet<>(roles));
   }
 
   private static List<String> trustedProxies(ConfigLayers in) {

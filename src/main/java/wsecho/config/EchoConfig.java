@@ -7,7 +7,33 @@ import java.util.List;
  * then handed to the verticles, which never parse JSON themselves.
  */
 public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus eventBus, Log log, Shutdown shutdown,
-                         Info info) {
+                         Info info, Cluster cluster, List<String> roles) {
+
+  /** Serves the page, the WebSocket endpoint and the HTTP routes. */
+  public static final String ROLE_ECHO = "echo";
+  /** Runs the LoggingVerticle: prints the message lines (of every echo node, when clustered). */
+  public static final String ROLE_LOGGER = "logger";
+
+  public boolean echoRole() {
+    return roles.contains(ROLE_ECHO);
+  }
+
+  public boolean loggerRole() {
+    return roles.contains(ROLE_LOGGER);
+  }
+
+  /**
+   * The clustered event bus (Hazelcast). Discovery is TCP-IP from {@code members}, or a DNS lookup
+   * of a headless Kubernetes Service; never multicast.
+   *
+   * @param host              the address to bind and advertise, for Hazelcast and the event bus; empty: picked by Hazelcast
+   * @param port              the Hazelcast member port
+   * @param members           {@code host:port} of members to join (TCP-IP discovery)
+   * @param kubernetesService a headless Service whose DNS name lists the members' pod addresses
+   * @param eventBusPort      the event bus's own TCP port (messages travel node to node on it)
+   */
+  public record Cluster(boolean enabled, String host, int port, List<String> members, String kubernetesService,
+                        int eventBusPort) {}
 
   /** @param enabled serve {@code GET /info} (also under the page's path) */
   public record Info(boolean enabled) {}

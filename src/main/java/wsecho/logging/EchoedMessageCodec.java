@@ -4,8 +4,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 
 /**
- * Passes {@link EchoedMessage} on the local event bus by reference: no copy, no encoding. The
- * service does not cluster, so the wire methods are never called.
+ * Passes {@link EchoedMessage} on the local event bus by reference: no copy, no encoding. Single
+ * messages never leave the process: clustered, the lines travel in {@link EchoedBatch}es.
  */
 public final class EchoedMessageCodec implements MessageCodec<EchoedMessage, EchoedMessage> {
 

@@ -3,6 +3,7 @@ package wsecho.logging;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,6 +17,8 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>The echo instances publish their lines in bursts (see {@link MessageLog.Outbox}); the log
  * configuration writes them out in batches too ({@link BatchingAsyncAppender}), one write per batch.
+ * Clustered, the lines of every echo node arrive as {@link EchoedBatch}es, each acknowledged to its
+ * sender once its lines are handed to the log.
  */
 public final class LoggingVerticle extends VerticleBase {
 
@@ -27,7 +30,8 @@ public final class LoggingVerticle extends VerticleBase {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final MessageLog messageLog;
-  private MessageConsumer<EchoedMessage> consumer;
+  private MessageConsumer<Object> consumer;
+  private boolean warnedUnreadable;
 
   public LoggingVerticle(MessageLog messageLog) {
     this.messageLog = messageLog;
@@ -35,27 +39,37 @@ public final class LoggingVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    vertx.setPeriodic(1000, id -> reportDropped());
-    consumer = vertx.eventBus().localConsumer(messageLog.address(), message -> {
-      try {
-        LINES.info(format(message.body(), messageLog.maxChars()));
-      } finally {
-        messageLog.handled();
-      }
-    });
+    consumer = messageLog.clustered()
+        ? vertx.eventBus().consumer(messageLog.address(), this::print)
+        : vertx.eventBus().localConsumer(messageLog.address(), this::print);
     return consumer.completion();
   }
 
   @Override
   public Future<?> stop() {
-    reportDropped();
     return consumer.unregister();
   }
 
-  private void reportDropped() {
-    long dropped = messageLog.takeDropped();
-    if (dropped > 0) {
-      LOG.warn("{} message log lines dropped (the logger fell behind)", dropped);
+  private void print(Message<Object> message) {
+    if (message.body() instanceof EchoedBatch batch) {
+      if (batch.readable()) {
+        messageLog.received(batch);
+        for (EchoedMessage line : batch.messages()) {
+          LINES.info(format(line, messageLog.maxChars()));
+        }
+      } else if (!warnedUnreadable) {
+        warnedUnreadable = true;
+        LOG.warn("message log batches in wire format version {} are not printed: this logger knows version {} (upgrade it)",
+            batch.version(), EchoedBatchCodec.VERSION);
+      }
+      // Acknowledged even when unreadable: the sender's lines stop holding up its queue at once.
+      vertx.eventBus().send(batch.ackAddress(), batch.id());
+    } else if (message.body() instanceof EchoedMessage line) {
+      try {
+        LINES.info(format(line, messageLog.maxChars()));
+      } finally {
+        messageLog.handled();
+      }
     }
   }
 

@@ -3,10 +3,17 @@ package wsecho.logging;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.MessageConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
 
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -18,8 +25,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>One instance is shared by every echo verticle and the {@link LoggingVerticle}; each echo
  * instance publishes through its own {@link Outbox}.
+ *
+ * <p>Clustered ({@code cluster.enabled}), an outbox publishes each burst as one {@link EchoedBatch}
+ * to every logger in the cluster, and the first logger that has handled it acknowledges it. Lines
+ * count as waiting until then, so {@code log.queueCapacity} bounds what a slow, killed or
+ * partitioned logger can hold up on this node; a batch not acknowledged within
+ * {@link #ACK_TIMEOUT_MS} (no logger, a dead one) is given up and its lines count as dropped.
  */
 public final class MessageLog {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MessageLog.class);
+  /**
+   * How long a batch sent to the cluster may go unacknowledged. Past a killed or partitioned
+   * logger's last batch this is how long its lines hold up room in log.queueCapacity; Hazelcast
+   * takes longer than this to declare a member gone, so the queue does not wait for that.
+   */
+  static final long ACK_TIMEOUT_MS = 5_000;
 
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
   /**
@@ -34,12 +55,22 @@ public final class MessageLog {
   private final AtomicInteger pending = new AtomicInteger();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong droppedTotal = new AtomicLong();
+  private final AtomicLong clusterLinesSent = new AtomicLong();
+  private final AtomicLong clusterLinesReceived = new AtomicLong();
+  private final AtomicLong clusterLinesUnacknowledged = new AtomicLong();
   private final RateLimiter rate;
+  private final boolean clustered;
 
   public MessageLog(EchoConfig config) {
     this.config = config.log();
     this.address = config.eventBus().address();
     this.rate = new RateLimiter(this.config.maxLinesPerSecond());
+    this.clustered = config.cluster().enabled();
+  }
+
+  /** Lines travel to the loggers of the whole cluster, in acknowledged batches. */
+  public boolean clustered() {
+    return clustered;
   }
 
   public String address() {
@@ -83,8 +114,12 @@ public final class MessageLog {
   }
 
   private void drop() {
-    dropped.incrementAndGet();
-    droppedTotal.incrementAndGet();
+    drop(1);
+  }
+
+  private void drop(int lines) {
+    dropped.addAndGet(lines);
+    droppedTotal.addAndGet(lines);
   }
 
   /** Called by the logger when it has handled one published message. */
@@ -92,9 +127,32 @@ public final class MessageLog {
     pending.decrementAndGet();
   }
 
-  /** Returns the lines dropped since the last call, and resets the count. */
-  long takeDropped() {
-    return dropped.getAndSet(0);
+  /** Called by a logger when a batch from the cluster (or this node) has arrived. */
+  void received(EchoedBatch batch) {
+    clusterLinesReceived.addAndGet(batch.messages().size());
+  }
+
+  /** Logs, once a second from the echo side, how many lines were dropped since the last report. */
+  public void reportDropped() {
+    long lines = dropped.getAndSet(0);
+    if (lines > 0) {
+      LOG.warn("{} message log lines dropped (the logger fell behind{})", lines, clustered ? " or did not acknowledge" : "");
+    }
+  }
+
+  /** Lines this node sent to the cluster's loggers. */
+  public long clusterLinesSent() {
+    return clusterLinesSent.get();
+  }
+
+  /** Lines this node's logger received in batches. */
+  public long clusterLinesReceived() {
+    return clusterLinesReceived.get();
+  }
+
+  /** Lines sent to the cluster that no logger acknowledged within {@link #ACK_TIMEOUT_MS} (also counted as dropped). */
+  public long clusterLinesUnacknowledged() {
+    return clusterLinesUnacknowledged.get();
   }
 
   /** Lines dropped since the start. */
@@ -108,10 +166,10 @@ public final class MessageLog {
   }
 
   /**
-   * One echo instance's publisher. Every admitted message is published on the event bus, each as
-   * its own event-bus message, but they leave together: the first one waiting starts a
-   * {@link #OUTBOX_FLUSH_MS} timer, and when it fires everything waiting is published in one go.
-   * Confined to the instance's event loop: no locks, no atomics.
+   * One echo instance's publisher. Every admitted message is published on the event bus, but they
+   * leave together: the first one waiting starts a {@link #OUTBOX_FLUSH_MS} timer, and when it fires
+   * everything waiting is published in one go: each as its own local event-bus message, or, clustered,
+   * as one {@link EchoedBatch}. Confined to the instance's event loop: no locks.
    */
   public final class Outbox {
 
@@ -119,10 +177,23 @@ public final class MessageLog {
     private final EventBus bus;
     private final List<EchoedMessage> waiting = new ArrayList<>();
     private long timer = -1;
+    // Clustered only: this outbox's acknowledgement address, and its batches not acknowledged yet.
+    private final String ackAddress;
+    private final Map<Long, Unacknowledged> unacknowledged = new LinkedHashMap<>(); // oldest first
+    private MessageConsumer<Long> acks;
+    private long ackSweep = -1;
+    private long nextBatchId;
+
+    private record Unacknowledged(int lines, long sentNanos) {}
 
     private Outbox(Vertx vertx) {
       this.vertx = vertx;
       this.bus = vertx.eventBus();
+      this.ackAddress = clustered ? address + ".ack." + UUID.randomUUID() : null;
+      if (clustered) {
+        acks = bus.consumer(ackAddress, ack -> acknowledged(ack.body()));
+        ackSweep = vertx.setPeriodic(ACK_TIMEOUT_MS / 5, t -> giveUpUnacknowledged(System.nanoTime()));
+      }
     }
 
     /** See {@link MessageLog#admit(long)}. */
@@ -156,10 +227,51 @@ public final class MessageLog {
         vertx.cancelTimer(timer);
         timer = -1;
       }
-      for (EchoedMessage message : waiting) {
-        bus.publish(address, message, LOCAL);
+      if (waiting.isEmpty()) {
+        return;
+      }
+      if (clustered) {
+        EchoedBatch batch = new EchoedBatch(EchoedBatchCodec.VERSION, nextBatchId++, ackAddress, List.copyOf(waiting));
+        unacknowledged.put(batch.id(), new Unacknowledged(waiting.size(), System.nanoTime()));
+        clusterLinesSent.addAndGet(waiting.size());
+        bus.publish(address, batch);
+      } else {
+        for (EchoedMessage message : waiting) {
+          bus.publish(address, message, LOCAL);
+        }
       }
       waiting.clear();
+    }
+
+    /** Publishes what is waiting and stops listening for acknowledgements (the instance stops). */
+    public void close() {
+      flush();
+      if (acks != null) {
+        acks.unregister();
+        vertx.cancelTimer(ackSweep);
+      }
+    }
+
+    /** The first logger to handle a batch releases its lines; later acknowledgements find nothing. */
+    private void acknowledged(long batchId) {
+      Unacknowledged batch = unacknowledged.remove(batchId);
+      if (batch != null) {
+        pending.addAndGet(-batch.lines());
+      }
+    }
+
+    /** Gives up the batches sent {@link #ACK_TIMEOUT_MS} ago or earlier. */
+    private void giveUpUnacknowledged(long nowNanos) {
+      for (Iterator<Unacknowledged> it = unacknowledged.values().iterator(); it.hasNext(); ) {
+        Unacknowledged batch = it.next();
+        if (nowNanos - batch.sentNanos() < ACK_TIMEOUT_MS * 1_000_000L) {
+          break; // the rest are younger
+        }
+        it.remove();
+        pending.addAndGet(-batch.lines());
+        clusterLinesUnacknowledged.addAndGet(batch.lines());
+        drop(batch.lines());
+      }
     }
   }
 }

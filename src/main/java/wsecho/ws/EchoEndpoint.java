@@ -81,7 +81,7 @@ public final class EchoEndpoint {
     if (timer != -1) {
       vertx.cancelTimer(timer);
     }
-    outbox.flush();
+    outbox.close();
   }
 
   /** Checks often enough for the shorter of the two intervals to be kept within a quarter. */
