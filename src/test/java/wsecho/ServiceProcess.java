@@ -34,16 +34,22 @@ public final class ServiceProcess implements AutoCloseable {
 
   /** Starts the jar from the repository root, with extra environment and JVM system properties. */
   public static ServiceProcess start(Map<String, String> env, List<String> jvmArgs) throws IOException {
+    return start(jar(), env, jvmArgs);
+  }
+
+  /** As {@link #start(Map, List)}, from another copy of the jar. */
+  public static ServiceProcess start(Path jar, Map<String, String> env, List<String> jvmArgs) throws IOException {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx256m");
     command.addAll(jvmArgs);
     command.add("-jar");
-    command.add(jar().toString());
+    command.add(jar.toString());
     ProcessBuilder builder = new ProcessBuilder(command).directory(Path.of("").toAbsolutePath().toFile());
     builder.environment().remove("CONFIG_PATH");
     builder.environment().keySet().removeIf(name -> name.startsWith("HTTP_") || name.startsWith("WEBSOCKET_")
-        || name.startsWith("LOG_") || name.equals("INSTANCES") || name.startsWith("EVENT_BUS_"));
+        || name.startsWith("LOG_") || name.equals("INSTANCES") || name.startsWith("EVENT_BUS_") || name.startsWith("CLUSTER_")
+        || name.equals("ROLES"));
     builder.environment().putAll(env);
     return new ServiceProcess(builder.start());
   }
@@ -105,6 +111,12 @@ public final class ServiceProcess implements AutoCloseable {
     // Through the handle: Process.destroy() also closes our ends of the pipes, losing the last lines.
     process.toHandle().destroy();
     return awaitExit(Duration.ofSeconds(20));
+  }
+
+  /** SIGKILL: the process ends at once, without a drain and without leaving a cluster. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(10, TimeUnit.SECONDS);
   }
 
   @Override
