@@ -33,6 +33,52 @@ class ConfigTest {
     assertThat(config.eventBus().address()).isEqualTo("ws.echo.messages");
     assertThat(config.shutdown().timeoutMs()).isEqualTo(10_000);
     assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000, 1_000, "text", 100));
+    assertThat(config.cluster()).isEqualTo(new EchoConfig.Cluster(false, "", 5701, List.of(), "", 5702));
+    assertThat(config.roles()).containsExactly("echo", "logger");
+  }
+
+  @Test
+  void clusterTakesTcpIpMembersOrAKubernetesServiceAndRolesAsAList() {
+    EchoConfig tcp = build(new JsonObject(), Map.of("CLUSTER_ENABLED", "true", "CLUSTER_MEMBERS", "10.0.0.5:5701, ws-echo-1:5701",
+        "CLUSTER_HOST", "10.0.0.5", "CLUSTER_EVENT_BUS_PORT", "6000", "ROLES", "echo"), Map.of());
+    assertThat(tcp.cluster()).isEqualTo(new EchoConfig.Cluster(true, "10.0.0.5", 5701, List.of("10.0.0.5:5701", "ws-echo-1:5701"), "", 6000));
+    assertThat(tcp.echoRole()).isTrue();
+    assertThat(tcp.loggerRole()).isFalse();
+    EchoConfig dns = build(new JsonObject().put("roles", new io.vertx.core.json.JsonArray().add("logger")),
+        Map.of("CLUSTER_ENABLED", "true", "CLUSTER_KUBERNETES_SERVICE", "ws-echo-cluster.default.svc.cluster.local"), Map.of());
+    assertThat(dns.cluster().kubernetesService()).isEqualTo("ws-echo-cluster.default.svc.cluster.local");
+    assertThat(dns.roles()).containsExactly("logger");
+  }
+
+  @Test
+  void refusesAClusterWithoutOneDiscoveryOrWithMalformedMembers() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("CLUSTER_ENABLED", "true"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid configuration: cluster.members = \"\" (expected one discovery: cluster.members or "
+            + "cluster.kubernetesService (multicast is never used))");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("CLUSTER_ENABLED", "true", "CLUSTER_MEMBERS", "a:1",
+        "CLUSTER_KUBERNETES_SERVICE", "svc"), Map.of()))
+        .hasMessageStartingWith("Invalid configuration: cluster.members = \"a:1\" (expected one discovery");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("CLUSTER_MEMBERS", "10.0.0.5"), Map.of()))
+        .hasMessage("Invalid configuration: cluster.members = \"10.0.0.5\" (expected host:port entries such as 10.0.0.5:5701)");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("CLUSTER_MEMBERS", "10.0.0.5:70000"), Map.of()))
+        .hasMessageStartingWith("Invalid configuration: cluster.members = \"10.0.0.5:70000\"");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("CLUSTER_ENABLED", "true", "CLUSTER_MEMBERS", "h:5701",
+        "CLUSTER_EVENT_BUS_PORT", "5701"), Map.of()))
+        .hasMessage("Invalid configuration: cluster.eventBusPort = 5701 (expected a port other than cluster.port)");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("CLUSTER_KUBERNETES_SERVICE", "Not_A_Name"), Map.of()))
+        .hasMessageStartingWith("Invalid configuration: cluster.kubernetesService = \"Not_A_Name\"");
+  }
+
+  @Test
+  void refusesUnknownRolesAndASingleRoleWithoutACluster() {
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("ROLES", "echo,printer"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid configuration: roles = \"echo,printer\" (expected echo, logger, or both)");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("ROLES", "echo"), Map.of()))
+        .hasMessage("Invalid configuration: roles = \"echo\" (expected echo,logger unless cluster.enabled is true)");
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("ROLES", " , "), Map.of()))
+        .hasMessage("Invalid configuration: roles = \"\" (expected echo, logger, or both)");
   }
 
   @Test

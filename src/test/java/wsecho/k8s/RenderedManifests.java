@@ -40,16 +40,22 @@ public final class RenderedManifests {
       "Deployment", Deployment.class, "HorizontalPodAutoscaler", HorizontalPodAutoscaler.class,
       "PodDisruptionBudget", PodDisruptionBudget.class, "Ingress", Ingress.class, "NetworkPolicy", NetworkPolicy.class);
 
-  private final Map<Class<?>, HasMetadata> rendered = new HashMap<>();
+  private final Map<Class<?>, List<HasMetadata>> rendered = new HashMap<>();
 
   private RenderedManifests() {}
 
+  /** {@code k8s/}: the single-node deployment. */
   public static RenderedManifests render() throws Exception {
+    return render("k8s/");
+  }
+
+  /** A kustomization directory, such as {@code k8s/overlays/cluster/}. */
+  public static RenderedManifests render(String directory) throws Exception {
     RenderedManifests manifests = new RenderedManifests();
-    Process kustomize = new ProcessBuilder("kubectl", "kustomize", "k8s/").redirectErrorStream(true).start();
+    Process kustomize = new ProcessBuilder("kubectl", "kustomize", directory).redirectErrorStream(true).start();
     String yaml = new String(kustomize.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(kustomize.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(kustomize.exitValue()).as("kubectl kustomize k8s/: " + yaml).isZero();
+    assertThat(kustomize.exitValue()).as("kubectl kustomize " + directory + ": " + yaml).isZero();
     YAMLMapper mapper = YAMLMapper.builder().build();
     for (String document : yaml.split("(?m)^---$")) {
       if (document.isBlank()) {
@@ -61,14 +67,27 @@ public final class RenderedManifests {
       assertThat(type).as("a kind this test knows: " + kind).isNotNull();
       HasMetadata resource = mapper.treeToValue(node, type);
       assertNoUnknownFields(resource, kind);
-      assertThat(manifests.rendered.put(type, resource)).as("one " + kind).isNull();
+      manifests.rendered.computeIfAbsent(type, t -> new ArrayList<>()).add(resource);
     }
     return manifests;
   }
 
-  @SuppressWarnings("unchecked")
+  /** The one resource of this kind; fails if there are several. */
   public <T> T the(Class<T> type) {
-    return (T) rendered.get(type);
+    List<T> all = all(type);
+    assertThat(all).as("one " + type.getSimpleName()).hasSize(1);
+    return all.get(0);
+  }
+
+  @SuppressWarnings("unchecked")
+  public <T> List<T> all(Class<T> type) {
+    return (List<T>) rendered.getOrDefault(type, List.of());
+  }
+
+  /** The resource of this kind with this name. */
+  public <T extends HasMetadata> T named(Class<T> type, String name) {
+    return all(type).stream().filter(r -> r.getMetadata().getName().equals(name)).findFirst()
+        .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " named " + name));
   }
 
   Set<Class<?>> kinds() {
