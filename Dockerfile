@@ -2,6 +2,11 @@
 #
 #   mvn -B -DskipTests package && docker build -t ws-echo:1.0.0 .      (or podman build)
 #
+# The image for cluster mode (k8s/overlays/cluster) is the target "cluster": the same, plus the
+# cluster manager's jars (target/cluster/, 16.5 MB) and the modules Hazelcast needs:
+#
+#   docker build --target cluster -t ws-echo:1.0.0-cluster .
+#
 # Two base images, both build arguments: JDK_IMAGE, a JDK with jmods/ (used only to make the Java
 # runtime), and RUNTIME_IMAGE, a plain glibc base with no Java in it. ContainerImageIT builds this
 # file with bases made from Debian packages (no registry is needed); the defaults are the public
@@ -37,7 +42,43 @@ RUN /opt/java/bin/java -XX:DumpLoadedClassList=/tmp/classes.lst -jar /app/ws-ech
     /opt/java/bin/java -Xshare:dump -XX:SharedClassListFile=/tmp/classes.lst -XX:SharedArchiveFile=/app/ws-echo.jsa \
       -cp /app/ws-echo.jar > /tmp/dump.log 2>&1 || { cat /tmp/dump.log; exit 1; }
 
+# ---- cluster mode: the runtime with Hazelcast's modules too, trained clustered ----------------------
+FROM ${JDK_IMAGE} AS cluster-runtime
+COPY target/ws-echo.jar /app/ws-echo.jar
+COPY target/cluster/ /app/cluster/
+COPY conf/config.json /app/conf/config.json
+# MODULES, and what Hazelcast reaches besides: java.sql (its serializers know java.sql types),
+# java.scripting, and jdk.net (keep-alive settings on the member connections).
+ARG CLUSTER_MODULES=java.base,java.logging,java.management,java.naming,java.xml,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.unsupported,java.sql,java.scripting,jdk.net
+RUN jlink --add-modules "${CLUSTER_MODULES}" --strip-debug --no-man-pages --no-header-files --compress=2 --output /opt/java \
+ && if command -v strip > /dev/null; then strip --strip-unneeded /opt/java/lib/server/libjvm.so; fi
+# The training run is a one-member cluster (this container alone), so that Hazelcast's classes are
+# in the archive too. The jar's manifest puts cluster/ on the class path, at dump time as at run time.
+WORKDIR /app
+RUN CLUSTER_ENABLED=true CLUSTER_HOST=127.0.0.1 CLUSTER_MEMBERS=127.0.0.1:5701 \
+    /opt/java/bin/java -XX:DumpLoadedClassList=/tmp/classes.lst -jar /app/ws-echo.jar > /tmp/training.log 2>&1 & \
+    server=$!; \
+    for i in $(seq 1 300); do grep -q "listening on" /tmp/training.log && break; sleep 0.2; done; \
+    /opt/java/bin/java -jar /app/ws-echo.jar bench --url ws://127.0.0.1:8000/ws/echo --connections 4 --size 64 \
+      --duration 2s --warmup 1s > /tmp/bench.log 2>&1 || { cat /tmp/training.log /tmp/bench.log; exit 1; }; \
+    kill -TERM "$server"; wait "$server"; status=$?; \
+    test "$status" -eq 0 || { echo "training run: exit $status"; cat /tmp/training.log; exit 1; }; \
+    /opt/java/bin/java -Xshare:dump -XX:SharedClassListFile=/tmp/classes.lst -XX:SharedArchiveFile=/app/ws-echo.jsa \
+      -cp /app/ws-echo.jar > /tmp/dump.log 2>&1 || { cat /tmp/dump.log; exit 1; }
+
+FROM ${RUNTIME_IMAGE} AS cluster
+COPY --from=cluster-runtime /opt/java /opt/java
+COPY --from=cluster-runtime /app /app
+ENV CONFIG_PATH=/app/conf/config.json
+USER 10001:10001
+WORKDIR /app
+# HTTP; the Hazelcast member (cluster.port); the event bus (cluster.eventBusPort).
+EXPOSE 8000 5701 5702
+ENTRYPOINT ["/opt/java/bin/java", "-XX:SharedArchiveFile=/app/ws-echo.jsa", "-XX:MaxRAMPercentage=75", \
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/ws-echo.jar"]
+
 # ---- the image: the runtime, the jar, its archive and the default config; no shell needed -------
+# (the last stage: what a build without --target makes)
 FROM ${RUNTIME_IMAGE}
 COPY --from=runtime /opt/java /opt/java
 COPY --from=runtime /app /app

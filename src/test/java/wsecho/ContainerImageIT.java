@@ -240,16 +240,16 @@ class ContainerImageIT {
     return imageBytes(IMAGE) - imageBytes(runtimeImage);
   }
 
-  private static long imageBytes(String image) throws Exception {
+  static long imageBytes(String image) throws Exception {
     return Long.parseLong(run(Duration.ofSeconds(30), "scripts/podman/run", "image", "inspect", "--format", "{{.Size}}", image).trim());
   }
 
-  private static HttpResponse<String> get(HttpClient http, String url) throws Exception {
+  static HttpResponse<String> get(HttpClient http, String url) throws Exception {
     return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
         HttpResponse.BodyHandlers.ofString());
   }
 
-  private static boolean podmanRuns() {
+  static boolean podmanRuns() {
     try {
       Process info = new ProcessBuilder("scripts/podman/run", "info").redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
@@ -260,11 +260,11 @@ class ContainerImageIT {
   }
 
   /** Runs a command to its end; its standard output, or an AssertionError with all it printed. */
-  private static String run(Duration timeout, String... command) throws Exception {
+  static String run(Duration timeout, String... command) throws Exception {
     return run(timeout, List.of(command));
   }
 
-  private static String run(Duration timeout, List<String> command) throws Exception {
+  static String run(Duration timeout, List<String> command) throws Exception {
     Path err = Files.createTempFile("podman", ".err");
     Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
     String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
