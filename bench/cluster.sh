@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Cluster mode against single-node mode on this machine (issue: the clustered event bus).
+#   single:   java -jar target/ws-echo.jar, defaults (roles echo,logger: it prints its own lines)
+#   cluster:  the same jar with ROLES=echo, clustered (Hazelcast, TCP-IP over loopback) with a
+#             ROLES=logger node that prints the lines
+# Both with message logging on as shipped (log.maxLinesPerSecond 1000), INSTANCES=1, the echo
+# server on CPU 0, the load generator on CPU 1. The logger node stands for one on another machine:
+# it runs on CPU 1 at nice 19, so that it takes what the load generator leaves rather than slowing
+# the load (LOGGER_NICE=0 to see it compete). Throughput: 64 B text x100 connections in both load
+# shapes (one TCP write per message, and writes shared), 4 KiB binary x50 one write per message;
+# median of 3 rounds in which the two take turns, each run 8 s (the first after 15 s of warm-up).
+# Then the echo server's own CPU per message at a fixed 20,000 msg/s (64 B, 100 connections, one
+# write per message, 10 s; from /proc/PID/stat), the cleanest measure of what clustering costs it.
+# Start: JVM start to listening, from the start line, median of 5 (the clustered one joins the
+# running logger). Idle: RSS 5 s after start with no client, and CPU over the next 5 s.
+# Prints a Markdown table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jar=target/ws-echo.jar
+port=18700; logger_http=18701; echo_member=18710; logger_member=18720
+runs=3
+[ -f target/cluster/hazelcast.jar ] || { echo "bench/cluster.sh: run mvn package first (target/cluster/)" >&2; exit 1; }
+for p in $port $logger_http $echo_member $((echo_member+1)) $logger_member $((logger_member+1)); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "bench/cluster.sh: port $p is taken" >&2; exit 1; fi
+done
+members="127.0.0.1:$logger_member,127.0.0.1:$echo_member"
+cluster_env=(CLUSTER_ENABLED=true CLUSTER_HOST=127.0.0.1 CLUSTER_MEMBERS=$members)
+
+load() { # warm-up, extra bench arguments: prints msg/s
+  taskset -c 1 java -jar "$jar" bench --url "ws://127.0.0.1:$port/ws/echo" --duration 8s --warmup "$1" --quiet "${@:2}" 2>/dev/null \
+    | grep '^RESULT' | sed 's/.*msgs_per_s=\([0-9]*\).*/\1/'
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+wait_line() { for _ in $(seq 1 600); do grep -q "started in" "$1" && return 0; sleep 0.05; done; cat "$1" >&2; return 1; }
+
+pid=; logger_pid=
+start_server() { # single | cluster
+  if [ "$1" = single ]; then
+    taskset -c 0 env HTTP_PORT=$port INSTANCES=1 java -Xmx384m -jar "$jar" > /tmp/bench-cluster-server.log 2>&1 & pid=$!
+  else
+    taskset -c 0 env HTTP_PORT=$port INSTANCES=1 ROLES=echo "${cluster_env[@]}" CLUSTER_PORT=$echo_member \
+      CLUSTER_EVENT_BUS_PORT=$((echo_member+1)) java -Xmx384m -jar "$jar" > /tmp/bench-cluster-server.log 2>&1 & pid=$!
+  fi
+  wait_line /tmp/bench-cluster-server.log
+}
+stop_server() { kill "$pid"; wait "$pid" || true; pid=; }
+cleanup() {
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
+  if [ -n "$logger_pid" ]; then kill "$logger_pid" 2>/dev/null || true; fi
+}
+trap cleanup EXIT
+
+taskset -c 1 nice -n "${LOGGER_NICE:-19}" env HTTP_PORT=$logger_http ROLES=logger "${cluster_env[@]}" CLUSTER_PORT=$logger_member \
+  CLUSTER_EVENT_BUS_PORT=$((logger_member+1)) java -Xmx256m -jar "$jar" > /tmp/bench-cluster-logger.log 2>&1 & logger_pid=$!
+wait_line /tmp/bench-cluster-logger.log
+
+servers=(single cluster)
+ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in 1/100 s
+declare -A start rss idle text coalesced binary cpu
+for server in "${servers[@]}"; do
+  starts=(); rsss=(); idles=()
+  for i in $(seq 1 5); do
+    start_server "$server"
+    starts+=($(grep -aoE 'started in [0-9]+' /tmp/bench-cluster-server.log | grep -oE '[0-9]+'))
+    sleep 5
+    rsss+=($(( $(ps -o rss= -p "$pid") / 1024 )))
+    t0=$(ticks "$pid"); sleep 5; idles+=($(( $(ticks "$pid") - t0 ))) # 1/100 s in 5 s: /5 = % of a core
+    stop_server
+  done
+  start[$server]=$(printf '%s\n' "${starts[@]}" | median)
+  rss[$server]=$(printf '%s\n' "${rsss[@]}" | median)
+  idle[$server]=$(printf '%s\n' "${idles[@]}" | median | awk '{printf "%.1f", $1 / 5}')
+done
+
+declare -A texts coalesceds binaries cpus
+before=$(grep -c ' sent: ' /tmp/bench-cluster-logger.log || true)
+for r in $(seq 1 $runs); do
+  for server in "${servers[@]}"; do
+    start_server "$server"
+    texts[$server]+="$(load 15s --connections 100 --size 64 --window 16 --write-per-message) "
+    coalesceds[$server]+="$(load 2s --connections 100 --size 64 --window 16) "
+    binaries[$server]+="$(load 2s --connections 50 --size 4096 --window 8 --binary --write-per-message) "
+    t0=$(ticks "$pid")
+    done_msgs=$(taskset -c 1 java -jar "$jar" bench --url "ws://127.0.0.1:$port/ws/echo" --connections 100 --size 64 --rate 20000 \
+      --write-per-message --duration 10s --warmup 0s --quiet 2>/dev/null | grep '^RESULT' | sed 's/.* messages=\([0-9]*\).*/\1/')
+    cpus[$server]+="$(awk -v t=$(( $(ticks "$pid") - t0 )) -v n="$done_msgs" 'BEGIN {printf "%.1f", t * 10000 / n}') "
+    stop_server
+  done
+done
+printed=$(( $(grep -c ' sent: ' /tmp/bench-cluster-logger.log || true) - before ))
+for server in "${servers[@]}"; do
+  text[$server]=$(printf '%s\n' ${texts[$server]} | median)
+  coalesced[$server]=$(printf '%s\n' ${coalesceds[$server]} | median)
+  binary[$server]=$(printf '%s\n' ${binaries[$server]} | median)
+  cpu[$server]=$(printf '%s\n' ${cpus[$server]} | median)
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2fx", a / b}'; }
+echo "| mode | JVM start to listening (ms) | idle RSS (MiB) | idle CPU (% of a core) | 64 B text, one write per message | 64 B text, writes shared | 4 KiB binary, one write per message | server CPU per message at 20k msg/s (us) |"
+echo "|---|---|---|---|---|---|---|---|"
+echo "| single node (java -jar, defaults) | ${start[single]} | ${rss[single]} | ${idle[single]} | ${text[single]} | ${coalesced[single]} | ${binary[single]} | ${cpu[single]} |"
+echo "| echo-only node, remote logger | ${start[cluster]} | ${rss[cluster]} | ${idle[cluster]} | ${text[cluster]} | ${coalesced[cluster]} | ${binary[cluster]} | ${cpu[cluster]} |"
+echo "| cluster / single | | | | $(ratio "${text[cluster]}" "${text[single]}") | $(ratio "${coalesced[cluster]}" "${coalesced[single]}") | $(ratio "${binary[cluster]}" "${binary[single]}") | $(ratio "${cpu[cluster]}" "${cpu[single]}") |"
+echo
+echo "msg/s, median of $runs (logger node at nice ${LOGGER_NICE:-19}). The logger node printed $printed lines during the cluster runs (log.maxLinesPerSecond caps them)."
