@@ -45,11 +45,7 @@ class ClusterContainerIT {
   private static final List<String> started = new ArrayList<>();
 
   /** One pod's ports on the host's network. */
-  private record Ports(int http, int member, int eventBus) {
-    static Ports free() {
-      return new Ports(TestService.freePort(), TestService.freePort(), TestService.freePort());
-    }
-  }
+  private record Ports(int http, int member, int eventBus) {}
 
   @BeforeAll
   static void buildImage() throws Exception {
@@ -72,8 +68,9 @@ class ClusterContainerIT {
 
   @Test
   void theClusterImageRunsTheOverlaysLoggerAndEchoPodsAndTheLinesCrossBetweenThem() throws Exception {
-    Ports loggerPorts = Ports.free();
-    Ports echoPorts = Ports.free();
+    int[] free = TestService.freePorts(6); // all different: the pods share the host's network
+    Ports loggerPorts = new Ports(free[0], free[1], free[2]);
+    Ports echoPorts = new Ports(free[3], free[4], free[5]);
     String members = "127.0.0.1:" + loggerPorts.member() + ",127.0.0.1:" + echoPorts.member();
     long runAt = System.nanoTime();
     String logger = runPod(overlay.named(Deployment.class, "ws-echo-logger"), "logger", loggerPorts, members);

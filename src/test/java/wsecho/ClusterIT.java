@@ -59,7 +59,17 @@ class ClusterIT {
   /** One node's ports: HTTP, Hazelcast member, event bus. */
   private record Node(String name, int http, int member, int eventBus) {
     static Node free(String name) {
-      return new Node(name, TestService.freePort(), TestService.freePort(), TestService.freePort());
+      return free(new String[] {name})[0];
+    }
+
+    /** Nodes whose ports are all different. */
+    static Node[] free(String... names) {
+      int[] ports = TestService.freePorts(3 * names.length);
+      Node[] nodes = new Node[names.length];
+      for (int i = 0; i < names.length; i++) {
+        nodes[i] = new Node(names[i], ports[3 * i], ports[3 * i + 1], ports[3 * i + 2]);
+      }
+      return nodes;
     }
   }
 
@@ -85,9 +95,10 @@ class ClusterIT {
 
   @Test
   void echoNodesLogThroughARemoteLoggerThatCanDieAndComeBackWhileEchoesNeverStop() throws Exception {
-    Node loggerNode = Node.free("logger");
-    Node echo1 = Node.free("echo1");
-    Node echo2 = Node.free("echo2");
+    Node[] nodes = Node.free("logger", "echo1", "echo2");
+    Node loggerNode = nodes[0];
+    Node echo1 = nodes[1];
+    Node echo2 = nodes[2];
     List<Node> all = List.of(loggerNode, echo1, echo2);
     ServiceProcess logger = start(loggerNode, "logger", all);
     try (ServiceProcess first = start(echo1, "echo", all); ServiceProcess second = start(echo2, "echo", all)) {
@@ -113,10 +124,33 @@ class ClusterIT {
       Thread sender = new Thread(load, "load");
       sender.start();
       awaitTrue("load is flowing", () -> load.echoed() > 100);
+
+      // A hung logger (SIGSTOP: its connections stay open and nothing answers, as when the network
+      // cuts it off): echoes go on, the lines are given up; when it answers again, lines flow again.
+      logger.signal("STOP");
+      long stoppedAt = System.nanoTime();
+      try {
+        awaitTrue("echo1 gives up the lines the hung logger does not acknowledge",
+            () -> metric(echo1, "wsecho_log_cluster_lines_unacknowledged_total") > 0);
+        int echoedWhileHung = load.echoed();
+        Thread.sleep(1000);
+        assertThat(load.echoed()).as("echoes go on with the logger hung").isGreaterThan(echoedWhileHung + 50);
+        assertThat(first.stdout()).anyMatch(line -> line.contains("no logger acknowledged message lines"));
+        System.out.printf("cluster: lines given up %.0f ms after the logger hung%n", (System.nanoTime() - stoppedAt) / 1e6);
+      } finally {
+        logger.signal("CONT");
+      }
+      String afterHang = "after the hang " + UUID.randomUUID();
+      assertThat(awaitLoggedAfterSending(logger, a, afterHang)).startsWith("127.0.0.5:" + a.localPort() + " sent: " + afterHang);
+      awaitTrue("echo1 says a logger answers again",
+          () -> first.stdout().stream().anyMatch(line -> line.contains("a logger acknowledges message lines again")));
+
       logger.kill();
       long killedAt = System.nanoTime();
+      double unacknowledgedBefore = metric(echo1, "wsecho_log_cluster_lines_unacknowledged_total");
       awaitTrue("echo1 counts the lines no logger acknowledged as dropped",
-          () -> metric(echo1, "wsecho_log_lines_dropped_total") > 0 && metric(echo1, "wsecho_log_cluster_lines_unacknowledged_total") > 0);
+          () -> metric(echo1, "wsecho_log_lines_dropped_total") > 0
+              && metric(echo1, "wsecho_log_cluster_lines_unacknowledged_total") > unacknowledgedBefore);
       int echoedSinceKill = load.echoed();
       Thread.sleep(1000);
       assertThat(load.echoed()).as("echoes go on with the logger dead").isGreaterThan(echoedSinceKill + 50);

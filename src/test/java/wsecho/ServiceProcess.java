@@ -113,6 +113,14 @@ public final class ServiceProcess implements AutoCloseable {
     return awaitExit(Duration.ofSeconds(20));
   }
 
+  /** Sends a signal by name (STOP, CONT, ...) with kill(1). */
+  public void signal(String name) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+    }
+  }
+
   /** SIGKILL: the process ends at once, without a drain and without leaving a cluster. */
   public void kill() throws InterruptedException {
     process.destroyForcibly();

@@ -25,6 +25,33 @@ public final class TestService {
     }
   }
 
+  /**
+   * {@code count} ports free now and different from each other: the sockets are held open together,
+   * so the kernel cannot hand out one port twice (closed one by one, it may).
+   */
+  public static int[] freePorts(int count) {
+    java.util.List<ServerSocket> sockets = new java.util.ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0);
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      for (ServerSocket socket : sockets) {
+        try {
+          socket.close();
+        } catch (IOException ignored) {
+          // closing a listening socket does not fail in a way that matters here
+        }
+      }
+    }
+  }
+
   /** A config on a free loopback port with one echo instance; {@code overrides} are merged in. */
   public static EchoConfig config(JsonObject overrides) {
     JsonObject json = new JsonObject()

@@ -183,6 +183,10 @@ public final class MessageLog {
     private MessageConsumer<Long> acks;
     private long ackSweep = -1;
     private long nextBatchId;
+    // Set when a batch went unacknowledged, cleared by the next acknowledgement. Meanwhile one batch
+    // at a time is sent (a probe) and other lines are dropped when they start: a hung or cut-off
+    // logger, whose connection may still take writes, is not sent lines it will never read.
+    private boolean unanswered;
 
     private record Unacknowledged(int lines, long sentNanos) {}
 
@@ -196,8 +200,14 @@ public final class MessageLog {
       }
     }
 
-    /** See {@link MessageLog#admit(long)}. */
+    /** See {@link MessageLog#admit(long)}; clustered, also refused while no logger answers and a probe is out. */
     public boolean admit(long nowNanos) {
+      if (unanswered && !unacknowledged.isEmpty()) {
+        if (config.messages()) {
+          drop();
+        }
+        return false;
+      }
       return MessageLog.this.admit(nowNanos);
     }
 
@@ -258,6 +268,10 @@ public final class MessageLog {
       if (batch != null) {
         pending.addAndGet(-batch.lines());
       }
+      if (unanswered) {
+        unanswered = false;
+        LOG.info("a logger acknowledges message lines again");
+      }
     }
 
     /** Gives up the batches sent {@link #ACK_TIMEOUT_MS} ago or earlier. */
@@ -271,7 +285,17 @@ public final class MessageLog {
         pending.addAndGet(-batch.lines());
         clusterLinesUnacknowledged.addAndGet(batch.lines());
         drop(batch.lines());
+        if (!unanswered) {
+          unanswered = true;
+          LOG.warn("no logger acknowledged message lines within {} ms: sending one batch at a time until one does",
+              ACK_TIMEOUT_MS);
+        }
       }
+    }
+
+    /** A batch went unacknowledged and none has been acknowledged since. */
+    boolean unanswered() {
+      return unanswered;
     }
   }
 }

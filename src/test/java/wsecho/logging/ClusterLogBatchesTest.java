@@ -115,7 +115,7 @@ class ClusterLogBatchesTest {
   }
 
   @Test
-  void batchesNoLoggerAcknowledgesAreGivenUpAndCountedAsDropped(Vertx vertx, VertxTestContext context) {
+  void batchesNoLoggerAcknowledgesAreGivenUpThenOneAtATimeIsSentUntilALoggerAnswers(Vertx vertx, VertxTestContext context) {
     MessageLog log = new MessageLog(TestService.config(CLUSTERED));
     vertx.runOnContext(v -> {
       MessageLog.Outbox outbox = log.outbox(vertx);
@@ -127,17 +127,46 @@ class ClusterLogBatchesTest {
       context.verify(() -> assertThat(outbox.admit(System.nanoTime())).as("queue full").isFalse());
       long start = System.nanoTime();
       vertx.setPeriodic(50, t -> {
-        if (log.pending() == 0) {
-          vertx.cancelTimer(t);
-          context.verify(() -> {
-            long waitedMs = (System.nanoTime() - start) / 1_000_000;
-            assertThat(waitedMs).isGreaterThanOrEqualTo(MessageLog.ACK_TIMEOUT_MS - 50);
-            assertThat(log.clusterLinesUnacknowledged()).isEqualTo(5);
-            assertThat(log.droppedTotal()).isEqualTo(6); // the five given up and the one refused
-            assertThat(outbox.admit(System.nanoTime())).as("room again").isTrue();
-          });
-          context.completeNow();
+        if (log.pending() > 0) {
+          return;
         }
+        vertx.cancelTimer(t);
+        context.verify(() -> {
+          long waitedMs = (System.nanoTime() - start) / 1_000_000;
+          assertThat(waitedMs).isGreaterThanOrEqualTo(MessageLog.ACK_TIMEOUT_MS - 50);
+          assertThat(log.clusterLinesUnacknowledged()).isEqualTo(5);
+          assertThat(log.droppedTotal()).isEqualTo(6); // the five given up and the one refused
+          assertThat(outbox.unanswered()).isTrue();
+          // Nobody answers: one probe batch may go, and lines are refused while it is out.
+          assertThat(outbox.admit(System.nanoTime())).as("a probe").isTrue();
+        });
+        outbox.publish(new EchoedMessage(9, "127.0.0.1:5000", false, Buffer.buffer("probe"), 5));
+        outbox.flush();
+        context.verify(() -> {
+          assertThat(outbox.admit(System.nanoTime())).as("refused while the probe is out, though the queue has room").isFalse();
+          assertThat(log.droppedTotal()).isEqualTo(7);
+          assertThat(log.clusterLinesSent()).isEqualTo(6);
+        });
+        // A logger appears: the next probe is acknowledged and lines flow again.
+        vertx.deployVerticle(new LoggingVerticle(log), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+            .onComplete(context.succeeding(deployed -> vertx.setPeriodic(50, t2 -> {
+              if (!outbox.unanswered()) {
+                vertx.cancelTimer(t2);
+                context.verify(() -> {
+                  for (int i = 0; i < 5; i++) {
+                    assertThat(outbox.admit(System.nanoTime())).as("line " + i + " after the answer").isTrue();
+                    outbox.publish(new EchoedMessage(i, "127.0.0.1:5000", false, Buffer.buffer("y"), 1));
+                  }
+                });
+                context.completeNow();
+              } else if (log.pending() == 0) {
+                // the first probe went before the logger listened and timed out: send the next one
+                if (outbox.admit(System.nanoTime())) {
+                  outbox.publish(new EchoedMessage(10, "127.0.0.1:5000", false, Buffer.buffer("probe"), 5));
+                  outbox.flush();
+                }
+              }
+            })));
       });
     });
   }
