@@ -4,12 +4,13 @@
 #   cluster:  the same jar with ROLES=echo, clustered (Hazelcast, TCP-IP over loopback) with a
 #             ROLES=logger node that prints the lines
 # Both with message logging on as shipped (log.maxLinesPerSecond 1000), INSTANCES=1, the echo
-# server on CPU 0, the load generator on CPU 1. The logger node stands for one on another machine:
-# it runs on CPU 1 at nice 19, so that it takes what the load generator leaves rather than slowing
-# the load (LOGGER_NICE=0 to see it compete). Throughput: 64 B text x100 connections in both load
+# server on CPU 0 under a CPU quota (QUOTA, default 50% of the core, as bench/run.sh: the server,
+# not the load generator, is then what limits the throughput), the load generator on CPU 1. The
+# logger node stands for one on another machine: it runs on CPU 1 at nice 19, so that it takes what
+# the load generator leaves rather than slowing the load (LOGGER_NICE=0 to see it compete). Throughput: 64 B text x100 connections in both load
 # shapes (one TCP write per message, and writes shared), 4 KiB binary x50 one write per message;
 # median of 3 rounds in which the two take turns, each run 8 s (the first after 15 s of warm-up).
-# Then the echo server's own CPU per message at a fixed 20,000 msg/s (64 B, 100 connections, one
+# Then, with the quota lifted, the echo server's own CPU per message at a fixed 20,000 msg/s (64 B, 100 connections, one
 # write per message, 10 s; from /proc/PID/stat), the cleanest measure of what clustering costs it.
 # Start: JVM start to listening, from the start line, median of 5 (the clustered one joins the
 # running logger). Idle: RSS 5 s after start with no client, and CPU over the next 5 s.
@@ -19,6 +20,9 @@ cd "$(dirname "$0")/.."
 jar=target/ws-echo.jar
 port=18700; logger_http=18701; echo_member=18710; logger_member=18720
 runs=3
+QUOTA=${QUOTA:-50}
+. bench/cgroup.sh
+setup_cgroup
 [ -f target/cluster/hazelcast.jar ] || { echo "bench/cluster.sh: run mvn package first (target/cluster/)" >&2; exit 1; }
 for p in $port $logger_http $echo_member $((echo_member+1)) $logger_member $((logger_member+1)); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "bench/cluster.sh: port $p is taken" >&2; exit 1; fi
@@ -42,11 +46,13 @@ start_server() { # single | cluster
       CLUSTER_EVENT_BUS_PORT=$((echo_member+1)) java -Xmx384m -jar "$jar" > /tmp/bench-cluster-server.log 2>&1 & pid=$!
   fi
   wait_line /tmp/bench-cluster-server.log
+  if [ -n "$cgroup" ]; then echo "$pid" > "$cgroup/cgroup.procs"; fi
 }
 stop_server() { kill "$pid"; wait "$pid" || true; pid=; }
 cleanup() {
-  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
-  if [ -n "$logger_pid" ]; then kill "$logger_pid" 2>/dev/null || true; fi
+  if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi
+  if [ -n "$logger_pid" ]; then kill "$logger_pid" 2>/dev/null || true; wait "$logger_pid" 2>/dev/null || true; fi
+  if [ -n "$cgroup" ]; then rmdir "$cgroup" 2>/dev/null || true; fi
 }
 trap cleanup EXIT
 
@@ -77,9 +83,11 @@ before=$(grep -c ' sent: ' /tmp/bench-cluster-logger.log || true)
 for r in $(seq 1 $runs); do
   for server in "${servers[@]}"; do
     start_server "$server"
+    set_quota "$QUOTA"
     texts[$server]+="$(load 15s --connections 100 --size 64 --window 16 --write-per-message) "
     coalesceds[$server]+="$(load 2s --connections 100 --size 64 --window 16) "
     binaries[$server]+="$(load 2s --connections 50 --size 4096 --window 8 --binary --write-per-message) "
+    set_quota none
     t0=$(ticks "$pid")
     done_msgs=$(taskset -c 1 java -jar "$jar" bench --url "ws://127.0.0.1:$port/ws/echo" --connections 100 --size 64 --rate 20000 \
       --write-per-message --duration 10s --warmup 0s --quiet 2>/dev/null | grep '^RESULT' | sed 's/.* messages=\([0-9]*\).*/\1/')
@@ -102,4 +110,4 @@ echo "| single node (java -jar, defaults) | ${start[single]} | ${rss[single]} | 
 echo "| echo-only node, remote logger | ${start[cluster]} | ${rss[cluster]} | ${idle[cluster]} | ${text[cluster]} | ${coalesced[cluster]} | ${binary[cluster]} | ${cpu[cluster]} |"
 echo "| cluster / single | | | | $(ratio "${text[cluster]}" "${text[single]}") | $(ratio "${coalesced[cluster]}" "${coalesced[single]}") | $(ratio "${binary[cluster]}" "${binary[single]}") | $(ratio "${cpu[cluster]}" "${cpu[single]}") |"
 echo
-echo "msg/s, median of $runs (logger node at nice ${LOGGER_NICE:-19}). The logger node printed $printed lines during the cluster runs (log.maxLinesPerSecond caps them)."
+echo "msg/s, median of $runs, echo server at $QUOTA% of CPU 0 (logger node at nice ${LOGGER_NICE:-19}). The logger node printed $printed lines during the cluster runs (log.maxLinesPerSecond caps them)."

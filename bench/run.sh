@@ -64,26 +64,8 @@ for server in $SERVERS; do
   available="$available $server"
 done
 
-# A CPU quota through the cgroup cpu controller (v2, or v1 as on this machine).
-cgroup=""
-setup_cgroup() {
-  if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-    cgroup=/sys/fs/cgroup/wsecho-bench
-    mkdir -p "$cgroup" 2>/dev/null || cgroup=""
-  elif [ -d /sys/fs/cgroup/cpu ]; then
-    cgroup=/sys/fs/cgroup/cpu/wsecho-bench
-    mkdir -p "$cgroup" 2>/dev/null && echo 100000 > "$cgroup/cpu.cfs_period_us" || cgroup=""
-  fi
-  [ -n "$cgroup" ] || echo "warning: no writable cgroup cpu controller: the servers run without a CPU quota" >&2
-}
-set_quota() { # percent, or "none"
-  [ -n "$cgroup" ] || return 0
-  if [ -f "$cgroup/cpu.max" ]; then
-    if [ "$1" = none ]; then echo "max 100000" > "$cgroup/cpu.max"; else echo "$(($1 * 1000)) 100000" > "$cgroup/cpu.max"; fi
-  else
-    if [ "$1" = none ]; then echo -1 > "$cgroup/cpu.cfs_quota_us"; else echo "$(($1 * 1000))" > "$cgroup/cpu.cfs_quota_us"; fi
-  fi
-}
+# A CPU quota for the server: bench/cgroup.sh (setup_cgroup, set_quota, $cgroup).
+. bench/cgroup.sh
 setup_cgroup
 
 server_pid=""
