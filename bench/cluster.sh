@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=target/ws-echo.jar
 port=18700; logger_http=18701; echo_member=18710; logger_member=18720
-runs=3
+runs=${RUNS:-3}
 QUOTA=${QUOTA:-50}
 . bench/cgroup.sh
 setup_cgroup
