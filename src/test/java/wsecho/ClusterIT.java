@@ -6,6 +6,7 @@ import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -181,6 +182,64 @@ class ClusterIT {
       assertThat(lineD).startsWith("127.0.0.8:" + late.localPort() + " sent: a new client");
     } finally {
       logger.close();
+    }
+  }
+
+  @Test
+  void aLoggerCutOffByTheNetworkCostsTheEchoNothingAndLinesFlowWhenTheNetworkHeals() throws Exception {
+    Assumptions.assumeTrue(iptablesWorks(), "no partition test: iptables is not usable here (needs root and iptables)");
+    Node[] nodes = Node.free("logger", "echo");
+    Node loggerNode = nodes[0];
+    Node echoNode = nodes[1];
+    List<Node> all = List.of(loggerNode, echoNode);
+    try (ServiceProcess logger = start(loggerNode, "logger", all); ServiceProcess echo = start(echoNode, "echo", all)) {
+      awaitTrue("the two nodes see each other", () -> members(echoNode) == 2 && members(loggerNode) == 2);
+      Client client = Client.connect("127.0.0.9", echoNode.http());
+      awaitLoggedAfterSending(logger, client, "before the partition " + UUID.randomUUID());
+      Load load = new Load(Client.connect("127.0.0.10", echoNode.http()), 200);
+      Thread sender = new Thread(load, "load");
+      sender.start();
+      awaitTrue("load is flowing", () -> load.echoed() > 100);
+      // Every packet to or from the logger's cluster ports is dropped: no reset, no answer.
+      partition(loggerNode, true);
+      long cutAt = System.nanoTime();
+      try {
+        awaitTrue("the echo node gives up the lines nobody acknowledges",
+            () -> metric(echoNode, "wsecho_log_cluster_lines_unacknowledged_total") > 0);
+        int echoedWhileCut = load.echoed();
+        Thread.sleep(1000);
+        assertThat(load.echoed()).as("echoes go on while the logger is cut off").isGreaterThan(echoedWhileCut + 50);
+        System.out.printf("cluster: lines given up %.0f ms after the logger was cut off%n", (System.nanoTime() - cutAt) / 1e6);
+      } finally {
+        partition(loggerNode, false);
+      }
+      String healed = "after the partition " + UUID.randomUUID();
+      assertThat(awaitLoggedAfterSending(logger, client, healed)).startsWith("127.0.0.9:" + client.localPort() + " sent: " + healed);
+      load.stop();
+      sender.join(10_000);
+      assertThat(load.failure()).as("no echo error through the partition").isNull();
+      assertThat(echo.stdout()).anyMatch(line -> line.contains("a logger acknowledges message lines again"));
+    }
+  }
+
+  private static boolean iptablesWorks() {
+    try {
+      Process list = new ProcessBuilder("iptables", "-L", "INPUT", "-n").redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+      return list.waitFor(10, TimeUnit.SECONDS) && list.exitValue() == 0;
+    } catch (IOException | InterruptedException notThere) {
+      return false;
+    }
+  }
+
+  /** Drops (or stops dropping) every loopback packet to or from the node's member and event-bus ports. */
+  private static void partition(Node node, boolean cut) throws Exception {
+    for (int port : new int[] {node.member(), node.eventBus()}) {
+      for (String side : new String[] {"--dport", "--sport"}) {
+        Process rule = new ProcessBuilder("iptables", cut ? "-I" : "-D", "INPUT", "-i", "lo", "-p", "tcp", side,
+            String.valueOf(port), "-j", "DROP").inheritIO().start();
+        assertThat(rule.waitFor(10, TimeUnit.SECONDS) && rule.exitValue() == 0).as("iptables " + side + " " + port).isTrue();
+      }
     }
   }
 
