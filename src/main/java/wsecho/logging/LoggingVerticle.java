@@ -32,6 +32,7 @@ public final class LoggingVerticle extends VerticleBase {
   private final MessageLog messageLog;
   private MessageConsumer<Object> consumer;
   private boolean warnedUnreadable;
+  private boolean warnedMalformed;
 
   public LoggingVerticle(MessageLog messageLog) {
     this.messageLog = messageLog;
@@ -57,13 +58,20 @@ public final class LoggingVerticle extends VerticleBase {
         for (EchoedMessage line : batch.messages()) {
           LINES.info(format(line, messageLog.maxChars()));
         }
+      } else if (batch.malformed()) {
+        if (!warnedMalformed) {
+          warnedMalformed = true;
+          LOG.warn("a message log batch from the cluster could not be read and is not printed (further ones silently)");
+        }
       } else if (!warnedUnreadable) {
         warnedUnreadable = true;
         LOG.warn("message log batches in wire format version {} are not printed: this logger knows version {} (upgrade it)",
             batch.version(), EchoedBatchCodec.VERSION);
       }
       // Acknowledged even when unreadable: the sender's lines stop holding up its queue at once.
-      vertx.eventBus().send(batch.ackAddress(), batch.id());
+      if (batch.ackAddress() != null) {
+        vertx.eventBus().send(batch.ackAddress(), batch.id());
+      }
     } else if (message.body() instanceof EchoedMessage line) {
       try {
         LINES.info(format(line, messageLog.maxChars()));

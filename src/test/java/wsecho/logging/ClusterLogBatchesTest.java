@@ -73,6 +73,30 @@ class ClusterLogBatchesTest {
   }
 
   @Test
+  void aBatchCutShortOrWithLengthsThatDoNotFitDecodesAsMalformedWithoutThrowingOrAllocating() {
+    EchoedBatch batch = new EchoedBatch(EchoedBatchCodec.VERSION, 3, "an.ack", List.of(
+        new EchoedMessage(1, "10.0.0.1:1", false, Buffer.buffer("hello"), 5)));
+    Buffer wire = Buffer.buffer();
+    new EchoedBatchCodec().encodeToWire(wire, batch);
+    int headerEnd = 1 + 8 + 4 + "an.ack".length();
+    for (int cut = 0; cut < wire.length(); cut++) {
+      EchoedBatch decoded = new EchoedBatchCodec().decodeFromWire(0, wire.getBuffer(0, cut));
+      assertThat(decoded.malformed()).as("cut at " + cut).isTrue();
+      assertThat(decoded.messages()).isEmpty();
+      // Once the header is whole the logger can still acknowledge it.
+      assertThat(decoded.ackAddress()).as("cut at " + cut).isEqualTo(cut >= headerEnd ? "an.ack" : null);
+    }
+    Buffer hugeCount = wire.getBuffer(0, headerEnd).appendInt(Integer.MAX_VALUE).appendBuffer(wire.getBuffer(headerEnd + 4, wire.length()));
+    assertThat(new EchoedBatchCodec().decodeFromWire(0, hugeCount).malformed()).isTrue();
+    Buffer negativeAck = Buffer.buffer().appendByte(EchoedBatchCodec.VERSION).appendLong(3).appendInt(-5).appendBuffer(wire);
+    assertThat(new EchoedBatchCodec().decodeFromWire(0, negativeAck).malformed()).isTrue();
+    Buffer negativePreview = wire.copy();
+    negativePreview.setInt(wire.length() - 5 - 4, -1);
+    assertThat(new EchoedBatchCodec().decodeFromWire(0, negativePreview).malformed()).isTrue();
+    assertThat(new EchoedBatchCodec().decodeFromWire(0, wire).readable()).as("the whole batch still reads").isTrue();
+  }
+
+  @Test
   void aLoggerAcknowledgesEachBatchSoTheLinesStopCountingAgainstTheQueue(Vertx vertx, VertxTestContext context) {
     MessageLog log = new MessageLog(TestService.config(CLUSTERED));
     assertThat(log.clustered()).isTrue();
