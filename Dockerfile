@@ -28,19 +28,10 @@ ARG MODULES=java.base,java.logging,java.management,java.naming,java.xml,jdk.cryp
 # which the build ID it keeps matches to the JDK's own unstripped library.
 RUN jlink --add-modules "${MODULES}" --strip-debug --no-man-pages --no-header-files --compress=2 --output /opt/java \
  && if command -v strip > /dev/null; then strip --strip-unneeded /opt/java/lib/server/libjvm.so; fi
-# AppCDS: start the service once, serve some echoes (the bench command against it), stop it with
-# SIGTERM, and write every class it loaded, the JDK's and the service's, into one archive that each
-# start then maps instead of loading, parsing and verifying them again.
-WORKDIR /app
-RUN /opt/java/bin/java -XX:DumpLoadedClassList=/tmp/classes.lst -jar /app/ws-echo.jar > /tmp/training.log 2>&1 & \
-    server=$!; \
-    for i in $(seq 1 150); do grep -q "listening on" /tmp/training.log && break; sleep 0.2; done; \
-    /opt/java/bin/java -jar /app/ws-echo.jar bench --url ws://127.0.0.1:8000/ws/echo --connections 4 --size 64 \
-      --duration 2s --warmup 1s > /tmp/bench.log 2>&1 || { cat /tmp/training.log /tmp/bench.log; exit 1; }; \
-    kill -TERM "$server"; wait "$server"; status=$?; \
-    test "$status" -eq 0 || { echo "training run: exit $status"; cat /tmp/training.log; exit 1; }; \
-    /opt/java/bin/java -Xshare:dump -XX:SharedClassListFile=/tmp/classes.lst -XX:SharedArchiveFile=/app/ws-echo.jsa \
-      -cp /app/ws-echo.jar > /tmp/dump.log 2>&1 || { cat /tmp/dump.log; exit 1; }
+# AppCDS: start the service once, serve some echoes, stop it with SIGTERM, and write every class it
+# loaded into one archive that each start then maps (scripts/container/train-cds).
+COPY scripts/container/train-cds /tmp/train-cds
+RUN /tmp/train-cds
 
 # ---- cluster mode: the runtime with Hazelcast's modules too, trained clustered ----------------------
 FROM ${JDK_IMAGE} AS cluster-runtime
@@ -53,18 +44,9 @@ ARG CLUSTER_MODULES=java.base,java.logging,java.management,java.naming,java.xml,
 RUN jlink --add-modules "${CLUSTER_MODULES}" --strip-debug --no-man-pages --no-header-files --compress=2 --output /opt/java \
  && if command -v strip > /dev/null; then strip --strip-unneeded /opt/java/lib/server/libjvm.so; fi
 # The training run is a one-member cluster (this container alone), so that Hazelcast's classes are
-# in the archive too. The jar's manifest puts cluster/ on the class path, at dump time as at run time.
-WORKDIR /app
-RUN CLUSTER_ENABLED=true CLUSTER_HOST=127.0.0.1 CLUSTER_MEMBERS=127.0.0.1:5701 \
-    /opt/java/bin/java -XX:DumpLoadedClassList=/tmp/classes.lst -jar /app/ws-echo.jar > /tmp/training.log 2>&1 & \
-    server=$!; \
-    for i in $(seq 1 300); do grep -q "listening on" /tmp/training.log && break; sleep 0.2; done; \
-    /opt/java/bin/java -jar /app/ws-echo.jar bench --url ws://127.0.0.1:8000/ws/echo --connections 4 --size 64 \
-      --duration 2s --warmup 1s > /tmp/bench.log 2>&1 || { cat /tmp/training.log /tmp/bench.log; exit 1; }; \
-    kill -TERM "$server"; wait "$server"; status=$?; \
-    test "$status" -eq 0 || { echo "training run: exit $status"; cat /tmp/training.log; exit 1; }; \
-    /opt/java/bin/java -Xshare:dump -XX:SharedClassListFile=/tmp/classes.lst -XX:SharedArchiveFile=/app/ws-echo.jsa \
-      -cp /app/ws-echo.jar > /tmp/dump.log 2>&1 || { cat /tmp/dump.log; exit 1; }
+# in the archive too.
+COPY scripts/container/train-cds /tmp/train-cds
+RUN CLUSTER_ENABLED=true CLUSTER_HOST=127.0.0.1 CLUSTER_MEMBERS=127.0.0.1:5701 /tmp/train-cds
 
 FROM ${RUNTIME_IMAGE} AS cluster
 COPY --from=cluster-runtime /opt/java /opt/java
