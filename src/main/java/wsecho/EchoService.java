@@ -13,8 +13,6 @@ import wsecho.http.InfoHandler;
 import wsecho.logging.ConnectionLog;
 import wsecho.logging.EchoedBatch;
 import wsecho.logging.EchoedBatchCodec;
-import wsecho.logging.EchoedMessage;
-import wsecho.logging.EchoedMessageCodec;
 import wsecho.logging.LoggingVerticle;
 import wsecho.logging.MessageLog;
 import wsecho.ops.EchoMetrics;
@@ -97,7 +95,6 @@ public final class EchoService {
    * @param cluster the cluster manager Vert.x was started with, or null
    */
   public static Future<Started> deploy(Vertx vertx, EchoConfig config, EchoMetrics metrics, ClusterManager cluster) {
-    vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
     vertx.eventBus().registerDefaultCodec(EchoedBatch.class, new EchoedBatchCodec());
     OpenConnections connections = new OpenConnections(config.websocket().maxConnections());
     Shared shared = new Shared(new MessageLog(config), new ConnectionLog(config.log().maxConnectionsPerSecond()),

@@ -15,10 +15,10 @@ import java.nio.charset.StandardCharsets;
  * format. Deployed once, as a worker verticle: writing to standard output may block, and it must
  * block this verticle's worker thread, never an event loop.
  *
- * <p>The echo instances publish their lines in bursts (see {@link MessageLog.Outbox}); the log
- * configuration writes them out in batches too ({@link BatchingAsyncAppender}), one write per batch.
- * Clustered, the lines of every echo node arrive as {@link EchoedBatch}es, each acknowledged to its
- * sender once its lines are handed to the log.
+ * <p>The echo instances publish their lines in bursts, one {@link EchoedBatch} per instance every
+ * few milliseconds (see {@link MessageLog.Outbox}); the log configuration writes them out in batches
+ * too ({@link BatchingAsyncAppender}), one write per batch. Clustered, the batches of every echo node
+ * arrive encoded, and each is acknowledged to its sender once its lines are handed to the log.
  */
 public final class LoggingVerticle extends VerticleBase {
 
@@ -30,7 +30,7 @@ public final class LoggingVerticle extends VerticleBase {
   private static final char[] HEX = "0123456789abcdef".toCharArray();
 
   private final MessageLog messageLog;
-  private MessageConsumer<Object> consumer;
+  private MessageConsumer<EchoedBatch> consumer;
   private boolean warnedUnreadable;
   private boolean warnedMalformed;
 
@@ -41,8 +41,8 @@ public final class LoggingVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     consumer = messageLog.clustered()
-        ? vertx.eventBus().consumer(messageLog.address(), this::print)
-        : vertx.eventBus().localConsumer(messageLog.address(), this::print);
+        ? vertx.eventBus().<EchoedBatch>consumer(messageLog.address(), this::print)
+        : vertx.eventBus().<EchoedBatch>localConsumer(messageLog.address(), this::print);
     return consumer.completion();
   }
 
@@ -51,33 +51,33 @@ public final class LoggingVerticle extends VerticleBase {
     return consumer.unregister();
   }
 
-  private void print(Message<Object> message) {
-    if (message.body() instanceof EchoedBatch batch) {
-      if (batch.readable()) {
-        messageLog.received(batch);
+  private void print(Message<EchoedBatch> message) {
+    EchoedBatch batch = message.body();
+    if (batch.readable()) {
+      try {
         for (EchoedMessage line : batch.messages()) {
           LINES.info(format(line, messageLog.maxChars()));
         }
-      } else if (batch.malformed()) {
-        if (!warnedMalformed) {
-          warnedMalformed = true;
-          LOG.warn("a message log batch from the cluster could not be read and is not printed (further ones silently)");
-        }
-      } else if (!warnedUnreadable) {
-        warnedUnreadable = true;
-        LOG.warn("message log batches in wire format version {} are not printed: this logger knows version {} (upgrade it)",
-            batch.version(), EchoedBatchCodec.VERSION);
-      }
-      // Acknowledged even when unreadable: the sender's lines stop holding up its queue at once.
-      if (batch.ackAddress() != null) {
-        vertx.eventBus().send(batch.ackAddress(), batch.id());
-      }
-    } else if (message.body() instanceof EchoedMessage line) {
-      try {
-        LINES.info(format(line, messageLog.maxChars()));
       } finally {
-        messageLog.handled();
+        if (batch.ackAddress() == null) {
+          messageLog.handled(batch); // from this process: its lines stop counting as waiting
+        } else {
+          messageLog.received(batch);
+        }
       }
+    } else if (batch.malformed()) {
+      if (!warnedMalformed) {
+        warnedMalformed = true;
+        LOG.warn("a message log batch from the cluster could not be read and is not printed (further ones silently)");
+      }
+    } else if (!warnedUnreadable) {
+      warnedUnreadable = true;
+      LOG.warn("message log batches in wire format version {} are not printed: this logger knows version {} (upgrade it)",
+          batch.version(), EchoedBatchCodec.VERSION);
+    }
+    // Acknowledged even when unreadable: the sender's lines stop holding up its queue at once.
+    if (batch.ackAddress() != null) {
+      vertx.eventBus().send(batch.ackAddress(), batch.id());
     }
   }
 

@@ -122,9 +122,9 @@ public final class MessageLog {
     droppedTotal.addAndGet(lines);
   }
 
-  /** Called by the logger when it has handled one published message. */
-  void handled() {
-    pending.decrementAndGet();
+  /** Called by the logger when it has handled the lines of a batch published in this process. */
+  void handled(EchoedBatch batch) {
+    pending.addAndGet(-batch.messages().size());
   }
 
   /** Called by a logger when a batch from the cluster (or this node) has arrived. */
@@ -168,8 +168,11 @@ public final class MessageLog {
   /**
    * One echo instance's publisher. Every admitted message is published on the event bus, but they
    * leave together: the first one waiting starts a {@link #OUTBOX_FLUSH_MS} timer, and when it fires
-   * everything waiting is published in one go: each as its own local event-bus message, or, clustered,
-   * as one {@link EchoedBatch}. Confined to the instance's event loop: no locks.
+   * everything waiting is published as one {@link EchoedBatch}, by reference to this process's logger
+   * or, clustered, encoded to every logger in the cluster. One delivery per burst, not per line: a
+   * delivery per line woke the logger's worker thread more than once per line (Vert.x hands each
+   * delivery to the worker pool on its own), and each wake-up preempted the event loop on its core.
+   * Confined to the instance's event loop: no locks.
    */
   public final class Outbox {
 
@@ -240,17 +243,15 @@ public final class MessageLog {
       if (waiting.isEmpty()) {
         return;
       }
+      EchoedBatch batch = new EchoedBatch(EchoedBatchCodec.VERSION, nextBatchId++, ackAddress, List.copyOf(waiting));
+      waiting.clear();
       if (clustered) {
-        EchoedBatch batch = new EchoedBatch(EchoedBatchCodec.VERSION, nextBatchId++, ackAddress, List.copyOf(waiting));
-        unacknowledged.put(batch.id(), new Unacknowledged(waiting.size(), System.nanoTime()));
-        clusterLinesSent.addAndGet(waiting.size());
+        unacknowledged.put(batch.id(), new Unacknowledged(batch.messages().size(), System.nanoTime()));
+        clusterLinesSent.addAndGet(batch.messages().size());
         bus.publish(address, batch);
       } else {
-        for (EchoedMessage message : waiting) {
-          bus.publish(address, message, LOCAL);
-        }
+        bus.publish(address, batch, LOCAL);
       }
-      waiting.clear();
     }
 
     /** Publishes what is waiting and stops listening for acknowledgements (the instance stops). */

@@ -6,7 +6,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.socket.SocketChannel;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.buffer.BufferInternal;
@@ -749,9 +748,9 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   private void finishClose() {
     startReading();
     socket.write(Buffer.buffer()).onComplete(flushed -> {
-      if (socket instanceof NetSocketInternal internal
-          && internal.channelHandlerContext().channel() instanceof SocketChannel channel) {
-        channel.shutdownOutput();
+      if (flushed.succeeded() && socket instanceof NetSocketInternal internal
+          && !TcpHalfClose.shutdownOutput(internal.channelHandlerContext().channel())) {
+        socket.close();
       }
     });
     if (closeTimer != -1) {

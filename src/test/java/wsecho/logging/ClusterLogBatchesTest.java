@@ -31,7 +31,6 @@ class ClusterLogBatchesTest {
 
   @BeforeEach
   void codecs(Vertx vertx) {
-    vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
     vertx.eventBus().registerDefaultCodec(EchoedBatch.class, new EchoedBatchCodec());
   }
 

@@ -33,11 +33,12 @@ class MessageLoggingTest {
     client = TestService.client(vertx);
     JsonObject config = new JsonObject().put("eventBus", new JsonObject().put("address", "test.echoes"));
     TestService.start(vertx, config).onComplete(context.succeeding(started -> {
-      vertx.eventBus().<EchoedMessage>localConsumer("test.echoes", message -> {
-        EchoedMessage body = message.body();
-        String text = body.preview().toString();
-        context.verify(() -> assertThat(seen.add(text)).as("published once: " + text).isTrue());
-        published.flag();
+      vertx.eventBus().<EchoedBatch>localConsumer("test.echoes", message -> {
+        for (EchoedMessage line : message.body().messages()) {
+          String text = line.preview().toString();
+          context.verify(() -> assertThat(seen.add(text)).as("published once: " + text).isTrue());
+          published.flag();
+        }
       }).completion().compose(ready -> client.connect(started.port(), "127.0.0.1", "/ws/echo"))
           .onComplete(context.succeeding(ws -> {
             for (int i = 0; i < messages; i++) {
@@ -48,20 +49,20 @@ class MessageLoggingTest {
   }
 
   @Test
-  void anEchoInstancePublishesItsMessagesTogetherOnceTheFlushIntervalHasPassed(Vertx vertx, VertxTestContext context) {
+  void anEchoInstancePublishesItsMessagesInOneBatchOnceTheFlushIntervalHasPassed(Vertx vertx, VertxTestContext context) {
     MessageLog log = new MessageLog(TestService.config(new JsonObject()));
-    vertx.eventBus().registerDefaultCodec(EchoedMessage.class, new EchoedMessageCodec());
-    List<Long> received = new CopyOnWriteArrayList<>();
+    vertx.eventBus().registerDefaultCodec(EchoedBatch.class, new EchoedBatchCodec());
+    List<List<Long>> received = new CopyOnWriteArrayList<>();
     long[] publishedAt = new long[1];
-    vertx.eventBus().<EchoedMessage>localConsumer(log.address(), message -> {
-      received.add(message.body().connectionId());
-      if (received.size() == 3) {
-        context.verify(() -> {
-          assertThat(received).containsExactly(1L, 2L, 3L);
-          assertThat(System.nanoTime() - publishedAt[0]).isGreaterThanOrEqualTo(MessageLog.OUTBOX_FLUSH_MS * 1_000_000);
-        });
-        context.completeNow();
-      }
+    vertx.eventBus().<EchoedBatch>localConsumer(log.address(), message -> {
+      received.add(message.body().messages().stream().map(EchoedMessage::connectionId).toList());
+      context.verify(() -> {
+        assertThat(received).containsExactly(List.of(1L, 2L, 3L));
+        assertThat(message.body().ackAddress()).as("no acknowledgement within the process").isNull();
+        assertThat(System.nanoTime() - publishedAt[0]).isGreaterThanOrEqualTo(MessageLog.OUTBOX_FLUSH_MS * 1_000_000);
+      });
+      // A second batch arriving within this time would fail the test above.
+      vertx.setTimer(3 * MessageLog.OUTBOX_FLUSH_MS, t -> context.completeNow());
     }).completion().onComplete(context.succeeding(ready -> vertx.runOnContext(v -> {
       MessageLog.Outbox outbox = log.outbox(vertx);
       publishedAt[0] = System.nanoTime();

@@ -1,0 +1,64 @@
+package wsecho.ws;
+
+import io.netty.channel.Channel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.channels.SocketChannel;
+
+/**
+ * Shuts down the sending side of a connection (a FIN after what was written), the server's half of
+ * the closing handshake. Netty's {@code shutdownOutput()} builds a {@code ChannelOutputShutdownException}
+ * with its stack trace every time, to fail writes that might still be queued: a few microseconds
+ * per connection, a few percent of a whole short-lived connection. Here nothing is queued any more
+ * (the close frame's write has completed), so an NIO channel is shut down through its JDK socket
+ * directly; anything else goes through Netty.
+ */
+final class TcpHalfClose {
+
+  /** {@code NioSocketChannel.javaChannel()}, protected; null if it cannot be reached. */
+  private static final MethodHandle JAVA_CHANNEL = javaChannel();
+
+  private TcpHalfClose() {
+  }
+
+  /**
+   * Half-closes the channel; on the channel's event loop, with nothing left to write.
+   *
+   * @return false if the socket could not be shut down (the peer reset it, it is closed): close it instead
+   */
+  static boolean shutdownOutput(Channel channel) {
+    if (channel instanceof NioSocketChannel nio && JAVA_CHANNEL != null) {
+      try {
+        ((SocketChannel) JAVA_CHANNEL.invokeExact(nio)).shutdownOutput();
+        return true;
+      } catch (IOException | RuntimeException e) {
+        return false;
+      } catch (Throwable e) {
+        throw new IllegalStateException(e);
+      }
+    }
+    if (channel instanceof io.netty.channel.socket.SocketChannel socket) {
+      socket.shutdownOutput();
+      return true;
+    }
+    return false;
+  }
+
+  /** Whether NIO channels are shut down without Netty's exception (the Netty in use has the method). */
+  static boolean direct() {
+    return JAVA_CHANNEL != null;
+  }
+
+  private static MethodHandle javaChannel() {
+    try {
+      return MethodHandles.privateLookupIn(NioSocketChannel.class, MethodHandles.lookup())
+          .findVirtual(NioSocketChannel.class, "javaChannel", MethodType.methodType(SocketChannel.class));
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      return null; // a Netty without it: its own shutdownOutput() does the same, at its cost
+    }
+  }
+}
