@@ -36,6 +36,8 @@ mkdir -p "$OUT" target/bench
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 log="$OUT/$stamp.txt"
 : > "$log"
+failures=$(mktemp)
+current_server=""
 
 SERVERS=${SERVERS:-"ws-echo ws-echo-nolog ws-echo-vertx bare-vertx go-gorilla node-ws"}
 
@@ -77,6 +79,7 @@ stop_server() {
   fi
 }
 cleanup() {
+  rm -f "$failures"
   stop_server
   [ -n "$cgroup" ] && rmdir "$cgroup" 2>/dev/null || true
 }
@@ -132,9 +135,15 @@ TICK_US=$((1000000 / $(getconf CLK_TCK)))
 # its collections rare and short.
 bench() { # args...
   echo "# bench $*" >> "$log"
+  local status=0
   taskset -c "$LOAD_CPU" java -XX:+UseParallelGC -Xms1g -Xmn600m -jar "$JAR" bench \
     --url "ws://127.0.0.1:$PORT/ws/echo" --warmup "$WARMUP" --duration "$DURATION" --quiet "$@" \
-    | tee -a "$log" | awk '/^RESULT/'
+    | tee -a "$log" | awk '/^RESULT/' || status=$?
+  # A failed handshake or a wrong echo does not stop the run (its figures are still wanted); it is
+  # listed under the table and the run exits 1.
+  if [ "$status" != 0 ]; then
+    echo "${current_server:-?}: bench $* exited $status" >> "$failures"
+  fi
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else print v[int((NR + 1) / 2)] }'; }
@@ -155,6 +164,7 @@ LOADS=(
 
 declare -A R
 for server in $available; do
+  current_server=$server
   echo "== $server" | tee -a "$log"
   start_server "$server"
   if [ -z "$ONLY_IDLE" ]; then
@@ -298,4 +308,14 @@ ratio_row() { # server base
   fi
   echo
   echo "Command: DURATION=$DURATION REPEAT=$REPEAT QUOTA=$QUOTA RATE=$RATE${LONG:+ LONG=$LONG} SERVERS=\"$SERVERS\" bench/run.sh"
+  if [ -s "$failures" ]; then
+    echo
+    echo "**Runs with failed handshakes or echo errors** (details in $log: the failed lines under each bench):"
+    sed 's/^/- /' "$failures"
+  fi
 } | tee "$OUT/$stamp.md"
+if [ -s "$failures" ]; then
+  rm -f "$failures"
+  exit 1
+fi
+rm -f "$failures"

@@ -17,6 +17,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -47,6 +49,8 @@ final class HandshakeBench {
   private final String acceptHeader;
   private final Buffer textFrame = maskedFrame(0x81, HELLO);
   private final Buffer closeFrame = maskedFrame(0x88, new byte[] {0x03, (byte) 0xe8});
+  /** Why connections failed, and how often. */
+  private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
 
   HandshakeBench(BenchOptions options, PrintStream out) {
     this.options = options;
@@ -109,6 +113,9 @@ final class HandshakeBench {
         double p99 = latency.getValueAtPercentile(99) / 1000.0;
         out.printf(Locale.ROOT, "  %,.0f handshakes/s (connect, one echo, close), %d failed; connect+echo p50 %.3f ms, p99 %.3f ms%n",
             handshakes / seconds, failed.get(), p50, p99);
+        // Why, even when quiet: a failure count alone cannot be followed up.
+        failures.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue().get(), a.getValue().get())).limit(10)
+            .forEach(failure -> out.printf(Locale.ROOT, "  failed %,d x: %s%n", failure.getValue().get(), failure.getKey()));
         // total: every connection completed, the warm-up's too (for CPU per handshake over the whole run)
         out.printf(Locale.ROOT, "RESULT mode=handshakes handshakes_per_s=%.0f failed=%d p50_ms=%.3f p99_ms=%.3f total=%d%n",
             handshakes / seconds, failed.get(), p50, p99, done.get());
@@ -134,6 +141,7 @@ final class HandshakeBench {
             done.incrementAndGet();
           } else {
             failed.incrementAndGet();
+            failures.computeIfAbsent(String.valueOf(result.cause().getMessage()), why -> new AtomicLong()).incrementAndGet();
             if (!options.quiet()) {
               out.println("  handshake failed: " + result.cause().getMessage());
             }
