@@ -293,7 +293,7 @@ ratio_row() { # server base
   echo "Loads: 100 connections x 16 in flight (64 B text), 50 x 8 (4 KiB binary), 8 x 2 (256 KiB binary); every echo"
   echo "verified byte for byte by the load generator (java -jar ws-echo.jar bench). Each server first ran every load"
   echo "for $SERVER_WARMUP in all (not measured). Handshakes: connect, one echo, close (the server closes TCP), 16 or 64"
-  echo "loops at once from 64 source addresses, after a $HS_WARMUP warm-up; CPU per handshake from /proc over the whole"
+  echo "loops at once from 500 source addresses, after a $HS_WARMUP warm-up; CPU per handshake from /proc over the whole"
   echo "64-loop run. Latency and CPU: open"
   echo "loop at $RATE msg/s (64 B, 100 connections, one write per message) with the quota lifted; CPU is the"
   echo "server process's user + system time from /proc divided by the messages echoed. Idle: RSS growth per open"
