@@ -131,11 +131,7 @@ class ClusterIT {
       logger.signal("STOP");
       long stoppedAt = System.nanoTime();
       try {
-        awaitTrue("echo1 gives up the lines the hung logger does not acknowledge",
-            () -> metric(echo1, "wsecho_log_cluster_lines_unacknowledged_total") > 0);
-        int echoedWhileHung = load.echoed();
-        Thread.sleep(1000);
-        assertThat(load.echoed()).as("echoes go on with the logger hung").isGreaterThan(echoedWhileHung + 50);
+        echoesGoOnAndLinesAreGivenUp(echo1, load, "hung");
         assertThat(first.stdout()).anyMatch(line -> line.contains("no logger acknowledged message lines"));
         System.out.printf("cluster: lines given up %.0f ms after the logger hung%n", (System.nanoTime() - stoppedAt) / 1e6);
       } finally {
@@ -204,11 +200,7 @@ class ClusterIT {
       partition(loggerNode, true);
       long cutAt = System.nanoTime();
       try {
-        awaitTrue("the echo node gives up the lines nobody acknowledges",
-            () -> metric(echoNode, "wsecho_log_cluster_lines_unacknowledged_total") > 0);
-        int echoedWhileCut = load.echoed();
-        Thread.sleep(1000);
-        assertThat(load.echoed()).as("echoes go on while the logger is cut off").isGreaterThan(echoedWhileCut + 50);
+        echoesGoOnAndLinesAreGivenUp(echoNode, load, "cut off");
         System.out.printf("cluster: lines given up %.0f ms after the logger was cut off%n", (System.nanoTime() - cutAt) / 1e6);
       } finally {
         partition(loggerNode, false);
@@ -317,6 +309,15 @@ class ClusterIT {
       }
     }
     return -1;
+  }
+
+  /** With the logger out of reach ({@code how}), the echo node gives up its lines and the load's echoes go on. */
+  private static void echoesGoOnAndLinesAreGivenUp(Node echoNode, Load load, String how) throws InterruptedException {
+    awaitTrue("the echo node gives up the lines the " + how + " logger does not acknowledge",
+        () -> metric(echoNode, "wsecho_log_cluster_lines_unacknowledged_total") > 0);
+    int echoedMeanwhile = load.echoed();
+    Thread.sleep(1000);
+    assertThat(load.echoed()).as("echoes go on with the logger " + how).isGreaterThan(echoedMeanwhile + 50);
   }
 
   private static double metric(Node node, String name) {

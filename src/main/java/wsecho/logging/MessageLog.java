@@ -9,6 +9,7 @@ import org.slf4j.LoggerFactory;
 import wsecho.config.EchoConfig;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -178,7 +179,7 @@ public final class MessageLog {
 
     private final Vertx vertx;
     private final EventBus bus;
-    private final List<EchoedMessage> waiting = new ArrayList<>();
+    private List<EchoedMessage> waiting = new ArrayList<>();
     private long timer = -1;
     // Clustered only: this outbox's acknowledgement address, and its batches not acknowledged yet.
     private final String ackAddress;
@@ -243,8 +244,10 @@ public final class MessageLog {
       if (waiting.isEmpty()) {
         return;
       }
-      EchoedBatch batch = new EchoedBatch(EchoedBatchCodec.VERSION, nextBatchId++, ackAddress, List.copyOf(waiting));
-      waiting.clear();
+      // The list itself is handed over (never touched again here), not copied line by line.
+      EchoedBatch batch = new EchoedBatch(EchoedBatchCodec.VERSION, nextBatchId++, ackAddress,
+          Collections.unmodifiableList(waiting));
+      waiting = new ArrayList<>();
       if (clustered) {
         unacknowledged.put(batch.id(), new Unacknowledged(batch.messages().size(), System.nanoTime()));
         clusterLinesSent.addAndGet(batch.messages().size());
