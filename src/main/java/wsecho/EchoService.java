@@ -108,7 +108,7 @@ public final class EchoService {
         shared.budget()::pausedNow);
     metrics.counter("wsecho.budget.pauses", "Times a connection stopped being read because websocket.maxBufferedBytes was reached",
         shared.budget()::pausesTotal);
-    metrics.counter("wsecho.log.lines.dropped", "Message log lines dropped because the logger fell behind",
+    metrics.counter("wsecho.log.lines.dropped", "Message log lines dropped: over log.maxLinesPerSecond, or because the logger fell behind",
         shared.messageLog()::droppedTotal);
     metrics.counter("wsecho.log.connections.unlogged", "Connections left out of the service log by log.maxConnectionsPerSecond",
         shared.connectionLog()::unloggedTotal);
@@ -126,7 +126,9 @@ public final class EchoService {
     int instances = config.echoRole() ? config.effectiveInstances() : 0;
     List<MainVerticle> echoes = new CopyOnWriteArrayList<>();
     Future<?> logger = config.loggerRole()
-        ? vertx.deployVerticle(new LoggingVerticle(shared.messageLog()), new DeploymentOptions().setThreadingModel(ThreadingModel.WORKER))
+        ? vertx.deployVerticle(new LoggingVerticle(shared.messageLog()), new DeploymentOptions()
+            // one thread of its own: the same warm thread for every batch, not the next of a shared pool's
+            .setThreadingModel(ThreadingModel.WORKER).setWorkerPoolName("wsecho-message-log").setWorkerPoolSize(1))
         : Future.succeededFuture();
     return logger.compose(logging -> {
       if (!config.echoRole()) {

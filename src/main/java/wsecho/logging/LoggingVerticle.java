@@ -12,13 +12,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * Prints one line per echoed message, {@code <remote address> sent: <message>}, the Go original's
- * format. Deployed once, as a worker verticle: writing to standard output may block, and it must
- * block this verticle's worker thread, never an event loop.
+ * format. Deployed once, as a worker verticle on a pool of its own with one thread: writing to
+ * standard output may block, and it must block this thread, never an event loop.
  *
  * <p>The echo instances publish their lines in bursts, one {@link EchoedBatch} per instance every
- * few milliseconds (see {@link MessageLog.Outbox}); the log configuration writes them out in batches
- * too ({@link BatchingAsyncAppender}), one write per batch. Clustered, the batches of every echo node
- * arrive encoded, and each is acknowledged to its sender once its lines are handed to the log.
+ * few milliseconds (see {@link MessageLog.Outbox}). This thread writes a batch's lines into the
+ * {@link StdoutAppender}'s buffer itself and flushes it once per batch: one thread wake-up and one
+ * {@code write(2)} per batch, with no second hand-off to an appender thread. Clustered, the batches
+ * of every echo node arrive encoded, and each is acknowledged to its sender once its lines are
+ * written.
  */
 public final class LoggingVerticle extends VerticleBase {
 
@@ -58,6 +60,7 @@ public final class LoggingVerticle extends VerticleBase {
         for (EchoedMessage line : batch.messages()) {
           LINES.info(format(line, messageLog.maxChars()));
         }
+        StdoutAppender.flushAppendersOf(LINES); // the batch's lines, in one write
       } finally {
         if (batch.ackAddress() == null) {
           messageLog.handled(batch); // from this process: its lines stop counting as waiting

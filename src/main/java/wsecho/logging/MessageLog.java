@@ -54,7 +54,8 @@ public final class MessageLog {
   private final EchoConfig.Log config;
   private final String address;
   private final AtomicInteger pending = new AtomicInteger();
-  private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong droppedOverRate = new AtomicLong();   // since the last report
+  private final AtomicLong droppedBehind = new AtomicLong();     // since the last report
   private final AtomicLong droppedTotal = new AtomicLong();
   private final AtomicLong clusterLinesSent = new AtomicLong();
   private final AtomicLong clusterLinesReceived = new AtomicLong();
@@ -93,12 +94,13 @@ public final class MessageLog {
       return false;
     }
     if (!rate.admit(nowNanos)) {
-      drop();
+      droppedOverRate.incrementAndGet();
+      droppedTotal.incrementAndGet();
       return false;
     }
     if (pending.incrementAndGet() > config.queueCapacity()) {
       pending.decrementAndGet();
-      drop();
+      dropBehind(1);
       return false;
     }
     return true;
@@ -114,12 +116,9 @@ public final class MessageLog {
     pending.decrementAndGet();
   }
 
-  private void drop() {
-    drop(1);
-  }
-
-  private void drop(int lines) {
-    dropped.addAndGet(lines);
+  /** Lines dropped because the logger is behind (or, clustered, does not acknowledge). */
+  private void dropBehind(int lines) {
+    droppedBehind.addAndGet(lines);
     droppedTotal.addAndGet(lines);
   }
 
@@ -135,9 +134,15 @@ public final class MessageLog {
 
   /** Logs, once a second from the echo side, how many lines were dropped since the last report. */
   public void reportDropped() {
-    long lines = dropped.getAndSet(0);
-    if (lines > 0) {
-      LOG.warn("{} message log lines dropped (the logger fell behind{})", lines, clustered ? " or did not acknowledge" : "");
+    long overRate = droppedOverRate.getAndSet(0);
+    long behind = droppedBehind.getAndSet(0);
+    if (overRate > 0 && behind > 0) {
+      LOG.warn("{} message log lines dropped: {} over log.maxLinesPerSecond ({}), {} because the logger fell behind{}",
+          overRate + behind, overRate, config.maxLinesPerSecond(), behind, clustered ? " or did not acknowledge" : "");
+    } else if (overRate > 0) {
+      LOG.warn("{} message log lines dropped: over log.maxLinesPerSecond ({})", overRate, config.maxLinesPerSecond());
+    } else if (behind > 0) {
+      LOG.warn("{} message log lines dropped: the logger fell behind{}", behind, clustered ? " or did not acknowledge" : "");
     }
   }
 
@@ -208,7 +213,7 @@ public final class MessageLog {
     public boolean admit(long nowNanos) {
       if (unanswered && !unacknowledged.isEmpty()) {
         if (config.messages()) {
-          drop();
+          dropBehind(1);
         }
         return false;
       }
@@ -288,7 +293,7 @@ public final class MessageLog {
         it.remove();
         pending.addAndGet(-batch.lines());
         clusterLinesUnacknowledged.addAndGet(batch.lines());
-        drop(batch.lines());
+        dropBehind(batch.lines());
         if (!unanswered) {
           unanswered = true;
           LOG.warn("no logger acknowledged message lines within {} ms: sending one batch at a time until one does",

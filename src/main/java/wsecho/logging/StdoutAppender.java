@@ -1,5 +1,7 @@
 package wsecho.logging;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
 
 import java.io.BufferedOutputStream;
@@ -8,11 +10,13 @@ import java.io.FileOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.util.Iterator;
 
 /**
  * Standard output written in batches: lines collect in a 64 KiB buffer and reach the file
- * descriptor when the {@link BatchingAsyncAppender} in front of it has written a batch and calls
- * {@link #flush()}, one {@code write(2)} for the batch instead of one per line (Logback's
+ * descriptor when whoever wrote a batch calls {@link #flush()} (the {@link BatchingAsyncAppender} in
+ * front of it, or the {@link LoggingVerticle} after a batch of message lines), one {@code write(2)}
+ * for the batch instead of one per line (Logback's
  * {@code ConsoleAppender} goes through {@code System.out}, which flushes every line).
  *
  * <p>A line is never split between two writes: {@link BufferedOutputStream} empties its buffer
@@ -50,6 +54,20 @@ public final class StdoutAppender<E> extends OutputStreamAppender<E> {
     setOutputStream(new BufferedOutputStream(stdout, BUFFER_BYTES));
     setImmediateFlush(false);
     super.start();
+  }
+
+  /**
+   * Flushes the standard-output appenders attached to {@code logger}, for a caller that writes a
+   * batch of lines itself and wants them out in one write; nothing when the binding is not Logback.
+   */
+  public static void flushAppendersOf(org.slf4j.Logger logger) {
+    if (logger instanceof ch.qos.logback.classic.Logger logback) {
+      for (Iterator<Appender<ILoggingEvent>> it = logback.iteratorForAppenders(); it.hasNext(); ) {
+        if (it.next() instanceof StdoutAppender<ILoggingEvent> stdout) {
+          stdout.flush();
+        }
+      }
+    }
   }
 
   /** Writes out the lines buffered so far. */

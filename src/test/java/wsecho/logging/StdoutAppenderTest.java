@@ -47,6 +47,19 @@ class StdoutAppenderTest {
   }
 
   @Test
+  void aBatchWriterFlushesTheAppendersOfItsLoggerInOneWrite() {
+    ch.qos.logback.classic.Logger lines = context.getLogger("lines");
+    lines.setAdditive(false);
+    lines.addAppender(appender);
+    lines.info("first of the batch");
+    lines.info("second of the batch");
+    assertThat(stream.writes).isEmpty();
+
+    StdoutAppender.flushAppendersOf(lines);
+    assertThat(stream.writes).containsExactly("first of the batch\nsecond of the batch\n");
+  }
+
+  @Test
   void neverSplitsALineBetweenTwoWrites() {
     List<String> lines = new ArrayList<>();
     ByteArrayOutputStream expected = new ByteArrayOutputStream();
