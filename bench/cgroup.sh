@@ -2,21 +2,23 @@
 # Sourced by bench/run.sh and bench/cluster.sh: a CPU quota for the server under test.
 # A CPU quota through the cgroup cpu controller (v2, or v1 as on this machine).
 cgroup=""
-setup_cgroup() {
+setup_cgroup() { # [name]: sets $cgroup (empty when there is no writable cpu controller)
+  local name=${1:-wsecho-bench}
   if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
-    cgroup=/sys/fs/cgroup/wsecho-bench
+    cgroup=/sys/fs/cgroup/$name
     mkdir -p "$cgroup" 2>/dev/null || cgroup=""
   elif [ -d /sys/fs/cgroup/cpu ]; then
-    cgroup=/sys/fs/cgroup/cpu/wsecho-bench
+    cgroup=/sys/fs/cgroup/cpu/$name
     mkdir -p "$cgroup" 2>/dev/null && echo 100000 > "$cgroup/cpu.cfs_period_us" || cgroup=""
   fi
   [ -n "$cgroup" ] || echo "warning: no writable cgroup cpu controller: the servers run without a CPU quota" >&2
 }
-set_quota() { # percent, or "none"
-  [ -n "$cgroup" ] || return 0
-  if [ -f "$cgroup/cpu.max" ]; then
-    if [ "$1" = none ]; then echo "max 100000" > "$cgroup/cpu.max"; else echo "$(($1 * 1000)) 100000" > "$cgroup/cpu.max"; fi
+set_quota() { # percent, or "none"; [cgroup], default $cgroup
+  local group=${2:-$cgroup}
+  [ -n "$group" ] || return 0
+  if [ -f "$group/cpu.max" ]; then
+    if [ "$1" = none ]; then echo "max 100000" > "$group/cpu.max"; else echo "$(($1 * 1000)) 100000" > "$group/cpu.max"; fi
   else
-    if [ "$1" = none ]; then echo -1 > "$cgroup/cpu.cfs_quota_us"; else echo "$(($1 * 1000))" > "$cgroup/cpu.cfs_quota_us"; fi
+    if [ "$1" = none ]; then echo -1 > "$group/cpu.cfs_quota_us"; else echo "$(($1 * 1000))" > "$group/cpu.cfs_quota_us"; fi
   fi
 }

@@ -30,14 +30,13 @@ ONLY_IDLE=${ONLY_IDLE:-}               # set to measure idle connections only
 LONG=${LONG:-}                         # e.g. 600s: then run the 64 B per-message load that long and report RSS drift
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
-PORT=${PORT:-18000}
+PORT=${PORT:-18000}              # the first server's port; the next ones count up from it
 OUT=bench/results
 mkdir -p "$OUT" target/bench
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 log="$OUT/$stamp.txt"
 : > "$log"
 failures=$(mktemp)
-current_server=""
 
 SERVERS=${SERVERS:-"ws-echo ws-echo-nolog ws-echo-vertx bare-vertx go-gorilla node-ws"}
 
@@ -66,94 +65,101 @@ for server in $SERVERS; do
   available="$available $server"
 done
 
-# A CPU quota for the server: bench/cgroup.sh (setup_cgroup, set_quota, $cgroup).
+# Every server runs at once, each on its own port and in its own cgroup with its own CPU quota, all
+# pinned to CPU 0, and the runs take turns: run 1 of a load against every server, then run 2, and so
+# on. The machine's state drifts over the hour a run takes (here a cell moved 20-40% between runs
+# minutes apart); taking turns spreads that drift over every server alike instead of charging it to
+# whichever server happened to run at the time. An idle server uses next to no CPU, and the one
+# under load is held to its quota whatever the others do.
 . bench/cgroup.sh
-setup_cgroup
 
-server_pid=""
-stop_server() {
-  if [ -n "$server_pid" ]; then
-    kill "$server_pid" 2>/dev/null || true
-    wait "$server_pid" 2>/dev/null || true
-    server_pid=""
+declare -A PID PORT_OF CGROUP
+index=0
+for server in $available; do
+  PORT_OF[$server]=$((PORT + index))
+  index=$((index + 1))
+  setup_cgroup "wsecho-bench-$server"
+  CGROUP[$server]=$cgroup
+done
+
+stop_server() { # name
+  local pid=${PID[$1]:-}
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    PID[$1]=""
   fi
 }
 cleanup() {
   rm -f "$failures"
-  stop_server
-  [ -n "$cgroup" ] && rmdir "$cgroup" 2>/dev/null || true
+  for server in $available; do
+    stop_server "$server"
+    [ -n "${CGROUP[$server]}" ] && rmdir "${CGROUP[$server]}" 2>/dev/null || true
+  done
 }
 trap cleanup EXIT
 
-wait_port() {
+wait_port() { # port
   for _ in $(seq 1 100); do
-    (exec 3<>/dev/tcp/127.0.0.1/"$PORT") 2>/dev/null && return 0
+    (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null && return 0
     sleep 0.1
   done
-  echo "server did not listen on $PORT" >&2
+  echo "server did not listen on $1" >&2
   exit 1
 }
 
 start_server() { # name
-  set_quota "$QUOTA"
+  local port=${PORT_OF[$1]} out="target/bench/$1.out"
+  set_quota "$QUOTA" "${CGROUP[$1]}"
   case "$1" in
     ws-echo)
-      HTTP_PORT=$PORT INSTANCES=1 taskset -c "$SERVER_CPU" java -jar "$JAR" > "target/bench/ws-echo.out" 2>&1 &
+      HTTP_PORT=$port INSTANCES=1 taskset -c "$SERVER_CPU" java -jar "$JAR" > "$out" 2>&1 &
       ;;
     ws-echo-nolog)
-      HTTP_PORT=$PORT INSTANCES=1 LOG_MESSAGES=false taskset -c "$SERVER_CPU" java -jar "$JAR" \
-        > "target/bench/ws-echo-nolog.out" 2>&1 &
+      HTTP_PORT=$port INSTANCES=1 LOG_MESSAGES=false taskset -c "$SERVER_CPU" java -jar "$JAR" > "$out" 2>&1 &
       ;;
     ws-echo-vertx)
-      HTTP_PORT=$PORT INSTANCES=1 WEBSOCKET_ENGINE=vertx taskset -c "$SERVER_CPU" java -jar "$JAR" \
-        > "target/bench/ws-echo-vertx.out" 2>&1 &
+      HTTP_PORT=$port INSTANCES=1 WEBSOCKET_ENGINE=vertx taskset -c "$SERVER_CPU" java -jar "$JAR" > "$out" 2>&1 &
       ;;
     bare-vertx)
-      taskset -c "$SERVER_CPU" java -cp "$JAR:target/bench" BareVertxEcho "$PORT" > "target/bench/bare-vertx.out" 2>&1 &
+      taskset -c "$SERVER_CPU" java -cp "$JAR:target/bench" BareVertxEcho "$port" > "$out" 2>&1 &
       ;;
     go-gorilla)
-      taskset -c "$SERVER_CPU" target/bench/gorilla-echo -addr "127.0.0.1:$PORT" > "target/bench/go-gorilla.out" 2>&1 &
+      taskset -c "$SERVER_CPU" target/bench/gorilla-echo -addr "127.0.0.1:$port" > "$out" 2>&1 &
       ;;
     node-ws)
-      NODE_PATH=target/bench/node/node_modules taskset -c "$SERVER_CPU" node bench/node-ws-echo.js "$PORT" \
-        > "target/bench/node-ws.out" 2>&1 &
+      NODE_PATH=target/bench/node/node_modules taskset -c "$SERVER_CPU" node bench/node-ws-echo.js "$port" > "$out" 2>&1 &
       ;;
   esac
-  server_pid=$!
-  [ -n "$cgroup" ] && echo "$server_pid" > "$cgroup/cgroup.procs"
-  wait_port
+  PID[$1]=$!
+  [ -n "${CGROUP[$1]}" ] && echo "${PID[$1]}" > "${CGROUP[$1]}/cgroup.procs"
+  wait_port "$port"
 }
 
 # A full GC before reading RSS, for the JVM servers (jcmd's signal would stop a Go or Node process).
-gc() { case "$1" in ws-echo*|bare-vertx) jcmd "$server_pid" GC.run > /dev/null 2>&1 || true ;; esac; }
-rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$server_pid/status"; }
-peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/$server_pid/status"; }
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$server_pid/stat"; }   # user + system, in clock ticks
+gc() { case "$1" in ws-echo*|bare-vertx) jcmd "${PID[$1]}" GC.run > /dev/null 2>&1 || true ;; esac; }
+rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/${PID[$1]}/status"; }
+peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/${PID[$1]}/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/${PID[$1]}/stat"; }   # user + system, in clock ticks
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 # The load generator's own pauses would show as the server's latency: a large young generation keeps
 # its collections rare and short.
-bench() { # args...
-  echo "# bench $*" >> "$log"
-  local status=0
+bench() { # server args...
+  local server=$1 status=0
+  shift
+  echo "# $server: bench $*" >> "$log"
   taskset -c "$LOAD_CPU" java -XX:+UseParallelGC -Xms1g -Xmn600m -jar "$JAR" bench \
-    --url "ws://127.0.0.1:$PORT/ws/echo" --warmup "$WARMUP" --duration "$DURATION" --quiet "$@" \
+    --url "ws://127.0.0.1:${PORT_OF[$server]}/ws/echo" --warmup "$WARMUP" --duration "$DURATION" --quiet "$@" \
     | tee -a "$log" | awk '/^RESULT/' || status=$?
   # A failed handshake or a wrong echo does not stop the run (its figures are still wanted); it is
   # listed under the table and the run exits 1.
   if [ "$status" != 0 ]; then
-    echo "${current_server:-?}: bench $* exited $status" >> "$failures"
+    echo "$server: bench $* exited $status" >> "$failures"
   fi
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else print v[int((NR + 1) / 2)] }'; }
-# The median of REPEAT runs of one load, for one RESULT field.
-median_of() { # field args...
-  local name=$1 runs=()
-  shift
-  for _ in $(seq 1 "$REPEAT"); do runs+=("$(bench "$@" | field "$name")"); done
-  printf '%s\n' "${runs[@]}" | median
-}
+median() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else print v[int((NR + 1) / 2)] }'; }
 
 # The loads: name, then the bench arguments.
 LOADS=(
@@ -162,78 +168,106 @@ LOADS=(
   "bin256k|--connections 8 --size 262144 --window 2 --binary"
 )
 
-declare -A R
-for server in $available; do
-  current_server=$server
-  echo "== $server" | tee -a "$log"
-  start_server "$server"
-  if [ -z "$ONLY_IDLE" ]; then
-    # Warm-up, not measured: every load once, so each server meets the measured runs compiled.
-    part=$(awk -v d="${SERVER_WARMUP%s}" 'BEGIN { printf "%.0fs", d / 4 }')
-    for load in "${LOADS[@]}"; do
-      DURATION=$part WARMUP=0s bench ${load#*|} --write-per-message > /dev/null || true
-    done
-    DURATION=$part WARMUP=0s bench --handshakes --connections 16 > /dev/null || true
+# R[server,cell] is a cell of the table; V[server,cell] collects its runs, space-separated.
+declare -A R V
+collect() { V[$1,$2]="${V[$1,$2]:-} $3"; }
+settle() { for server in $available; do R[$server,$1]=$(echo "${V[$server,$1]:-}" | median); done; }
 
+echo "== starting:$available" | tee -a "$log"
+for server in $available; do start_server "$server"; done
+
+if [ -z "$ONLY_IDLE" ]; then
+  # Warm-up, not measured, one server after the other: every load, so each meets the measured runs compiled.
+  part=$(awk -v d="${SERVER_WARMUP%s}" 'BEGIN { printf "%.0fs", d / 4 }')
+  for server in $available; do
+    echo "== warm-up $server" | tee -a "$log"
+    for load in "${LOADS[@]}"; do
+      DURATION=$part WARMUP=0s bench "$server" ${load#*|} --write-per-message > /dev/null || true
+    done
+    DURATION=$part WARMUP=0s bench "$server" --handshakes --connections 16 > /dev/null || true
+  done
+
+  for run in $(seq 1 "$REPEAT"); do
+    echo "== throughput, run $run of $REPEAT" | tee -a "$log"
     for load in "${LOADS[@]}"; do
       name=${load%%|*} args=${load#*|}
-      R[$server,$name,c]=$(median_of msgs_per_s $args)
-      R[$server,$name,p]=$(median_of msgs_per_s $args --write-per-message)
+      for shape in c p; do
+        extra=""; [ "$shape" = p ] && extra=--write-per-message
+        for server in $available; do
+          collect "$server" "$name,$shape" "$(bench "$server" $args $extra | field msgs_per_s)"
+        done
+      done
     done
-    R[$server,peak]=$(( $(peak_kib) / 1024 ))
-  fi
-  if [ -n "$ONLY_IDLE" ] || [ -n "$ONLY_THROUGHPUT" ]; then
+  done
+  for load in "${LOADS[@]}"; do settle "${load%%|*},c"; settle "${load%%|*},p"; done
+  for server in $available; do R[$server,peak]=$(( $(peak_kib "$server") / 1024 )); done
+fi
+
+if [ -n "$ONLY_IDLE" ] || [ -n "$ONLY_THROUGHPUT" ]; then
+  for server in $available; do
     R[$server,hs]=skipped R[$server,hs64]=skipped R[$server,hscpu]=skipped R[$server,p99]=skipped R[$server,p999]=skipped R[$server,cpu]=skipped
-  else
-    # Handshakes, 16 and 64 loops. The server's CPU per handshake (64 loops, whole run incl. warm-up)
-    # does not depend on how fast the load generator is.
-    R[$server,hs]=$(WARMUP=$HS_WARMUP median_of handshakes_per_s --handshakes --connections 16)
-    hs64=() hscpu=()
-    for _ in $(seq 1 "$REPEAT"); do
-      before=$(cpu_ticks)
-      result=$(WARMUP=$HS_WARMUP bench --handshakes --connections 64)
-      after=$(cpu_ticks)
-      hs64+=("$(echo "$result" | field handshakes_per_s)")
-      hscpu+=("$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$(echo "$result" | field total)" \
-        'BEGIN { if (n > 0) printf "%.0f", t * us / n; else print "n/a" }')")
+  done
+else
+  # Handshakes, 16 and 64 loops. The server's CPU per handshake (64 loops, whole run incl. warm-up)
+  # does not depend on how fast the load generator is.
+  for run in $(seq 1 "$REPEAT"); do
+    echo "== handshakes, run $run of $REPEAT" | tee -a "$log"
+    for server in $available; do
+      collect "$server" hs "$(WARMUP=$HS_WARMUP bench "$server" --handshakes --connections 16 | field handshakes_per_s)"
     done
-    R[$server,hs64]=$(printf '%s\n' "${hs64[@]}" | median)
-    R[$server,hscpu]=$(printf '%s\n' "${hscpu[@]}" | median)
-    # Open loop at a fixed rate, one write per message, the quota lifted: latency and CPU per message.
-    set_quota none
-    p99s=() p999s=() cpus=()
-    for _ in $(seq 1 "$REPEAT"); do
-      before=$(cpu_ticks)
-      result=$(bench --connections 100 --size 64 --window 16 --rate "$RATE")
-      after=$(cpu_ticks)
-      p99s+=("$(echo "$result" | field p99_ms)")
-      p999s+=("$(echo "$result" | field p999_ms)")
+    for server in $available; do
+      before=$(cpu_ticks "$server")
+      result=$(WARMUP=$HS_WARMUP bench "$server" --handshakes --connections 64)
+      after=$(cpu_ticks "$server")
+      collect "$server" hs64 "$(echo "$result" | field handshakes_per_s)"
+      collect "$server" hscpu "$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$(echo "$result" | field total)" \
+        'BEGIN { if (n > 0) printf "%.0f", t * us / n; else print "n/a" }')"
+    done
+  done
+  settle hs; settle hs64; settle hscpu
+
+  # Open loop at a fixed rate, one write per message, the quota lifted: latency and CPU per message.
+  for run in $(seq 1 "$REPEAT"); do
+    echo "== open loop at $RATE msg/s, run $run of $REPEAT" | tee -a "$log"
+    for server in $available; do
+      set_quota none "${CGROUP[$server]}"
+      before=$(cpu_ticks "$server")
+      result=$(bench "$server" --connections 100 --size 64 --window 16 --rate "$RATE")
+      after=$(cpu_ticks "$server")
+      set_quota "$QUOTA" "${CGROUP[$server]}"
+      collect "$server" p99 "$(echo "$result" | field p99_ms)"
+      collect "$server" p999 "$(echo "$result" | field p999_ms)"
       messages=$(echo "$result" | field messages)
       # The ticks cover the run's warm-up too: count its messages at the same rate.
-      cpus+=("$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$messages" -v d="${DURATION%s}" -v w="${WARMUP%s}" \
-        'BEGIN { if (n > 0) printf "%.1f", t * us / (n * (d + w) / d); else print "n/a" }')")
+      collect "$server" cpu "$(awk -v t=$((after - before)) -v us="$TICK_US" -v n="$messages" -v d="${DURATION%s}" -v w="${WARMUP%s}" \
+        'BEGIN { if (n > 0) printf "%.1f", t * us / (n * (d + w) / d); else print "n/a" }')"
     done
-    R[$server,p99]=$(printf '%s\n' "${p99s[@]}" | median)
-    R[$server,p999]=$(printf '%s\n' "${p999s[@]}" | median)
-    R[$server,cpu]=$(printf '%s\n' "${cpus[@]}" | median)
-    set_quota "$QUOTA"
-  fi
-  if [ -n "$LONG" ] && [ -z "$ONLY_IDLE" ]; then
-    gc "$server"
-    R[$server,long0]=$(( $(rss_kib) / 1024 ))
-    DURATION=$LONG bench --connections 100 --size 64 --window 16 --write-per-message > /dev/null
-    gc "$server"
-    R[$server,long1]=$(( $(rss_kib) / 1024 ))
-  fi
-  stop_server
+  done
+  settle p99; settle p999; settle cpu
+fi
 
+if [ -n "$LONG" ] && [ -z "$ONLY_IDLE" ]; then
+  for server in $available; do
+    echo "== $LONG of load: $server" | tee -a "$log"
+    gc "$server"
+    R[$server,long0]=$(( $(rss_kib "$server") / 1024 ))
+    DURATION=$LONG bench "$server" --connections 100 --size 64 --window 16 --write-per-message > /dev/null
+    gc "$server"
+    R[$server,long1]=$(( $(rss_kib "$server") / 1024 ))
+  done
+fi
+for server in $available; do stop_server "$server"; done
+
+# Idle memory: one freshly started server at a time.
+for server in $available; do
   if [ -n "$ONLY_THROUGHPUT" ]; then
-    R[$server,idle]=skipped R[$server,idleopen]=0
+    R[$server,idle]=skipped
     continue
   fi
+  echo "== idle connections: $server" | tee -a "$log"
   start_server "$server"
   idle() { # count hold
-    taskset -c "$LOAD_CPU" java -jar "$JAR" bench --url "ws://127.0.0.1:$PORT/ws/echo" \
+    taskset -c "$LOAD_CPU" java -jar "$JAR" bench --url "ws://127.0.0.1:${PORT_OF[$server]}/ws/echo" \
       --idle "$1" --duration "$2" --quiet > target/bench/idle.out 2>&1 &
     idle_pid=$!
   }
@@ -242,19 +276,18 @@ for server in $available; do
   idle "$IDLE" 1s; wait "$idle_pid" || true
   gc "$server"
   sleep 1
-  before=$(rss_kib)
+  before=$(rss_kib "$server")
   idle "$IDLE" 15s
   # Sample the server's RSS once every connection is open and has echoed once.
   for _ in $(seq 1 900); do grep -q "RESULT mode=idle " target/bench/idle.out && break; sleep 0.1; done
   gc "$server"
   sleep 2
-  after=$(rss_kib)
+  after=$(rss_kib "$server")
   wait "$idle_pid" || true
   cat target/bench/idle.out >> "$log"
   opened=$(awk '/^RESULT mode=idle / {print}' target/bench/idle.out | field opened)
   R[$server,idle]=$(awk -v a="$after" -v b="$before" -v n="${opened:-0}" 'BEGIN { if (n > 0) printf "%.1f", (a - b) / n; else print "n/a" }')
-  R[$server,idleopen]=${opened:-0}
-  stop_server
+  stop_server "$server"
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.2fx", a / b; else print "n/a" }'; }
@@ -298,7 +331,8 @@ ratio_row() { # server base
   echo "loop at $RATE msg/s (64 B, 100 connections, one write per message) with the quota lifted; CPU is the"
   echo "server process's user + system time from /proc divided by the messages echoed. Idle: RSS growth per open"
   echo "connection ($IDLE opened) after a warm-up round of as many and a GC (Go and Node: no GC request)."
-  echo "Every cell is the median of $REPEAT runs of $DURATION (after $WARMUP each)."
+  echo "Every cell is the median of $REPEAT runs of $DURATION (after $WARMUP each). All servers ran at once, each"
+  echo "on its own port and under its own quota, and took turns: run 1 of a load against every server, then run 2..."
   if [ -n "$LONG" ]; then
     echo
     echo "RSS after a GC, before and after a further $LONG of the 64 B per-message load:"
