@@ -54,9 +54,11 @@ public final class MessageLog {
   private final EchoConfig.Log config;
   private final String address;
   private final AtomicInteger pending = new AtomicInteger();
-  private final AtomicLong droppedOverRate = new AtomicLong();   // since the last report
-  private final AtomicLong droppedBehind = new AtomicLong();     // since the last report
-  private final AtomicLong droppedTotal = new AtomicLong();
+  // Since the start; a refused message costs one atomic add. The report keeps what it last said.
+  private final AtomicLong droppedOverRate = new AtomicLong();
+  private final AtomicLong droppedBehind = new AtomicLong();
+  private long reportedOverRate;   // touched only by reportDropped's one caller, the once-a-second timer
+  private long reportedBehind;
   private final AtomicLong clusterLinesSent = new AtomicLong();
   private final AtomicLong clusterLinesReceived = new AtomicLong();
   private final AtomicLong clusterLinesUnacknowledged = new AtomicLong();
@@ -95,7 +97,6 @@ public final class MessageLog {
     }
     if (!rate.admit(nowNanos)) {
       droppedOverRate.incrementAndGet();
-      droppedTotal.incrementAndGet();
       return false;
     }
     if (pending.incrementAndGet() > config.queueCapacity()) {
@@ -119,7 +120,6 @@ public final class MessageLog {
   /** Lines dropped because the logger is behind (or, clustered, does not acknowledge). */
   private void dropBehind(int lines) {
     droppedBehind.addAndGet(lines);
-    droppedTotal.addAndGet(lines);
   }
 
   /** Called by the logger when it has handled the lines of a batch published in this process. */
@@ -134,8 +134,12 @@ public final class MessageLog {
 
   /** Logs, once a second from the echo side, how many lines were dropped since the last report. */
   public void reportDropped() {
-    long overRate = droppedOverRate.getAndSet(0);
-    long behind = droppedBehind.getAndSet(0);
+    long overRateNow = droppedOverRate.get();
+    long behindNow = droppedBehind.get();
+    long overRate = overRateNow - reportedOverRate;
+    long behind = behindNow - reportedBehind;
+    reportedOverRate = overRateNow;
+    reportedBehind = behindNow;
     if (overRate > 0 && behind > 0) {
       LOG.warn("{} message log lines dropped: {} over log.maxLinesPerSecond ({}), {} because the logger fell behind{}",
           overRate + behind, overRate, config.maxLinesPerSecond(), behind, clustered ? " or did not acknowledge" : "");
@@ -163,7 +167,7 @@ public final class MessageLog {
 
   /** Lines dropped since the start. */
   public long droppedTotal() {
-    return droppedTotal.get();
+    return droppedOverRate.get() + droppedBehind.get();
   }
 
   /** Lines published and not yet handled by the logger. */

@@ -32,14 +32,18 @@ class DropReportTest {
         .put("maxLinesPerSecond", maxLinesPerSecond).put("queueCapacity", queueCapacity))));
   }
 
+  private static void admitAtOnce(MessageLog log, int messages) {
+    long now = System.nanoTime();
+    for (int i = 0; i < messages; i++) {
+      log.admit(now);
+    }
+  }
+
   @Test
   void theWarningSeparatesLinesOverTheRateCapFromLinesTheLoggerHadNoRoomFor() {
     MessageLog log = messageLog(3, 2);
-    long now = System.nanoTime();
     // Two admitted (the queue is then full), a third within the rate but with no room, two over the rate.
-    for (int i = 0; i < 5; i++) {
-      log.admit(now);
-    }
+    admitAtOnce(log, 5);
     log.reportDropped();
     assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
         "3 message log lines dropped: 2 over log.maxLinesPerSecond (3), 1 because the logger fell behind");
@@ -52,10 +56,7 @@ class DropReportTest {
   @Test
   void linesOverTheRateCapAloneAreNotBlamedOnTheLogger() {
     MessageLog log = messageLog(2, 10_000);
-    long now = System.nanoTime();
-    for (int i = 0; i < 12; i++) {
-      log.admit(now);
-    }
+    admitAtOnce(log, 12);
     log.reportDropped();
     assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage)
         .containsExactly("10 message log lines dropped: over log.maxLinesPerSecond (2)");
