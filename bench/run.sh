@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-8s}
 WARMUP=${WARMUP:-2s}            # per run, before measuring
-SERVER_WARMUP=${SERVER_WARMUP:-45s}  # per server, once: JIT, pools (all four loads, split evenly)
+SERVER_WARMUP=${SERVER_WARMUP:-105s} # per server, once: JIT, pools (every load in both shapes and handshakes, split evenly)
 QUOTA=${QUOTA:-50}             # percent of one core for the server
 REPEAT=${REPEAT:-3}            # runs per cell; the table shows their median
 RATE=${RATE:-20000}            # open-loop rate for the latency and CPU-per-message runs
@@ -141,6 +141,17 @@ gc() { case "$1" in ws-echo*|bare-vertx) jcmd "${PID[$1]}" GC.run > /dev/null 2>
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/${PID[$1]}/status"; }
 peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/${PID[$1]}/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/${PID[$1]}/stat"; }   # user + system, in clock ticks
+# The JIT compiler threads' ticks (JVM servers; 0 for the others): at half a core the compilers take
+# their CPU from the same quota as the event loop, so a run that meets them measures compilation too.
+jit_ticks() {
+  local sum=0 task
+  for task in /proc/"${PID[$1]}"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+      *CompilerThre*) sum=$((sum + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0))) ;;
+    esac
+  done
+  echo "$sum"
+}
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 # The load generator's own pauses would show as the server's latency: a large young generation keeps
@@ -171,33 +182,51 @@ LOADS=(
 # R[server,cell] is a cell of the table; V[server,cell] collects its runs, space-separated.
 declare -A R V
 collect() { V[$1,$2]="${V[$1,$2]:-} $3"; }
+# The servers in the order run N takes them: each run starts one further along, so no server is
+# always the first to meet a load (after the previous load's last runs) or always the last.
+in_turn() { # run
+  local list=($available) n i
+  n=${#list[@]}
+  for ((i = 0; i < n; i++)); do echo "${list[$(( (i + $1 - 1) % n ))]}"; done
+}
 settle() { for server in $available; do R[$server,$1]=$(echo "${V[$server,$1]:-}" | median); done; }
 
 echo "== starting:$available" | tee -a "$log"
 for server in $available; do start_server "$server"; done
 
 if [ -z "$ONLY_IDLE" ]; then
-  # Warm-up, not measured, one server after the other: every load, so each meets the measured runs compiled.
-  part=$(awk -v d="${SERVER_WARMUP%s}" 'BEGIN { printf "%.0fs", d / 4 }')
+  # Warm-up, not measured, one server after the other: every load in both shapes, so each meets the
+  # measured runs compiled. At half a core a JVM's compilers took 20-35% of its quota for the first
+  # 20-30 s of a load and ~1-3% after; a warm-up that skipped a shape left that compiling to the
+  # measured runs of whichever server met it first.
+  part=$(awk -v d="${SERVER_WARMUP%s}" 'BEGIN { printf "%.0fs", d / 7 }')
   for server in $available; do
     echo "== warm-up $server" | tee -a "$log"
     for load in "${LOADS[@]}"; do
+      DURATION=$part WARMUP=0s bench "$server" ${load#*|} > /dev/null || true
       DURATION=$part WARMUP=0s bench "$server" ${load#*|} --write-per-message > /dev/null || true
     done
     DURATION=$part WARMUP=0s bench "$server" --handshakes --connections 16 > /dev/null || true
   done
 
+  declare -A JIT_TICKS ALL_TICKS
   for run in $(seq 1 "$REPEAT"); do
     echo "== throughput, run $run of $REPEAT" | tee -a "$log"
     for load in "${LOADS[@]}"; do
       name=${load%%|*} args=${load#*|}
       for shape in c p; do
         extra=""; [ "$shape" = p ] && extra=--write-per-message
-        for server in $available; do
+        for server in $(in_turn "$run"); do
+          jit0=$(jit_ticks "$server") all0=$(cpu_ticks "$server")
           collect "$server" "$name,$shape" "$(bench "$server" $args $extra | field msgs_per_s)"
+          JIT_TICKS[$server]=$(( ${JIT_TICKS[$server]:-0} + $(jit_ticks "$server") - jit0 ))
+          ALL_TICKS[$server]=$(( ${ALL_TICKS[$server]:-0} + $(cpu_ticks "$server") - all0 ))
         done
       done
     done
+  done
+  for server in $available; do
+    R[$server,jit]=$(awk -v j="${JIT_TICKS[$server]}" -v a="${ALL_TICKS[$server]}" 'BEGIN { if (a > 0) printf "%.1f%%", 100 * j / a; else print "n/a" }')
   done
   for load in "${LOADS[@]}"; do settle "${load%%|*},c"; settle "${load%%|*},p"; done
   for server in $available; do R[$server,peak]=$(( $(peak_kib "$server") / 1024 )); done
@@ -212,10 +241,10 @@ else
   # does not depend on how fast the load generator is.
   for run in $(seq 1 "$REPEAT"); do
     echo "== handshakes, run $run of $REPEAT" | tee -a "$log"
-    for server in $available; do
+    for server in $(in_turn "$run"); do
       collect "$server" hs "$(WARMUP=$HS_WARMUP bench "$server" --handshakes --connections 16 | field handshakes_per_s)"
     done
-    for server in $available; do
+    for server in $(in_turn "$run"); do
       before=$(cpu_ticks "$server")
       result=$(WARMUP=$HS_WARMUP bench "$server" --handshakes --connections 64)
       after=$(cpu_ticks "$server")
@@ -229,7 +258,7 @@ else
   # Open loop at a fixed rate, one write per message, the quota lifted: latency and CPU per message.
   for run in $(seq 1 "$REPEAT"); do
     echo "== open loop at $RATE msg/s, run $run of $REPEAT" | tee -a "$log"
-    for server in $available; do
+    for server in $(in_turn "$run"); do
       set_quota none "${CGROUP[$server]}"
       before=$(cpu_ticks "$server")
       result=$(bench "$server" --connections 100 --size 64 --window 16 --rate "$RATE")
@@ -325,7 +354,7 @@ ratio_row() { # server base
   echo
   echo "Loads: 100 connections x 16 in flight (64 B text), 50 x 8 (4 KiB binary), 8 x 2 (256 KiB binary); every echo"
   echo "verified byte for byte by the load generator (java -jar ws-echo.jar bench). Each server first ran every load"
-  echo "for $SERVER_WARMUP in all (not measured). Handshakes: connect, one echo, close (the server closes TCP), 16 or 64"
+  echo "in both shapes and handshakes, $SERVER_WARMUP in all (not measured). Handshakes: connect, one echo, close (the server closes TCP), 16 or 64"
   echo "loops at once from 500 source addresses, after a $HS_WARMUP warm-up; CPU per handshake from /proc over the whole"
   echo "64-loop run. Latency and CPU: open"
   echo "loop at $RATE msg/s (64 B, 100 connections, one write per message) with the quota lifted; CPU is the"
@@ -333,6 +362,12 @@ ratio_row() { # server base
   echo "connection ($IDLE opened) after a warm-up round of as many and a GC (Go and Node: no GC request)."
   echo "Every cell is the median of $REPEAT runs of $DURATION (after $WARMUP each). All servers ran at once, each"
   echo "on its own port and under its own quota, and took turns: run 1 of a load against every server, then run 2..."
+  echo "(each run starting one server further along)."
+  jit_line=""
+  for server in $available; do
+    case "$server" in ws-echo*|bare-vertx) jit_line="$jit_line, $server ${R[$server,jit]:-n/a}" ;; esac
+  done
+  [ -n "$jit_line" ] && echo "JIT compiler threads' share of each JVM server's CPU in the measured throughput runs: ${jit_line#, }."
   if [ -n "$LONG" ]; then
     echo
     echo "RSS after a GC, before and after a further $LONG of the 64 B per-message load:"
@@ -341,7 +376,7 @@ ratio_row() { # server base
     done
   fi
   echo
-  echo "Command: DURATION=$DURATION REPEAT=$REPEAT QUOTA=$QUOTA RATE=$RATE${LONG:+ LONG=$LONG} SERVERS=\"$SERVERS\" bench/run.sh"
+  echo "Command: DURATION=$DURATION REPEAT=$REPEAT SERVER_WARMUP=$SERVER_WARMUP QUOTA=$QUOTA RATE=$RATE${LONG:+ LONG=$LONG} SERVERS=\"$SERVERS\" bench/run.sh"
   if [ -s "$failures" ]; then
     echo
     echo "**Runs with failed handshakes or echo errors** (details in $log: the failed lines under each bench):"
