@@ -196,8 +196,8 @@ for server in $available; do start_server "$server"; done
 
 if [ -z "$ONLY_IDLE" ]; then
   # Warm-up, not measured, one server after the other: every load in both shapes, so each meets the
-  # measured runs compiled. At half a core a JVM's compilers took 20-35% of its quota for the first
-  # 20-30 s of a load and ~1-3% after; a warm-up that skipped a shape left that compiling to the
+  # measured runs compiled. At half a core a JVM's compilers took 16-31% of its quota in the first
+  # 20 s of a load and 1-4% after; a warm-up that skipped a shape left that compiling to the
   # measured runs of whichever server met it first.
   part=$(awk -v d="${SERVER_WARMUP%s}" 'BEGIN { printf "%.0fs", d / 7 }')
   for server in $available; do
