@@ -8,8 +8,12 @@
 # not the load generator, is then what limits the throughput), the load generator on CPU 1. The
 # logger node stands for one on another machine: it runs on CPU 1 at nice 19, so that it takes what
 # the load generator leaves rather than slowing the load (LOGGER_NICE=0 to see it compete). Throughput: 64 B text x100 connections in both load
-# shapes (one TCP write per message, and writes shared), 4 KiB binary x50 one write per message;
-# median of 3 rounds in which the two take turns, each run 8 s (the first after 15 s of warm-up).
+# shapes (one TCP write per message, and writes shared), 4 KiB binary x50 one write per message.
+# Both echo servers run at once (own port, own cgroup and quota, both on CPU 0), each first runs
+# every load for WARM (20 s) unmeasured, and then the rounds take turns (each round starting with
+# the other one): at half a core a JVM's JIT compilers took 16-31% of its quota in the first 20 s
+# of a load, so a server restarted per round with a short warm-up measured its compiler (the
+# earlier version of this script: 0.90x and 1.52x in one run). Median of RUNS (5) rounds of 8 s.
 # Then, with the quota lifted, the echo server's own CPU per message at a fixed 20,000 msg/s (64 B, 100 connections, one
 # write per message, 10 s; from /proc/PID/stat), the cleanest measure of what clustering costs it.
 # Start: JVM start to listening, from the start line, median of 5 (the clustered one joins the
@@ -19,7 +23,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=target/ws-echo.jar
 port=18700; logger_http=18701; echo_member=18710; logger_member=18720
-runs=${RUNS:-3}
+runs=${RUNS:-5}
 QUOTA=${QUOTA:-50}
 . bench/cgroup.sh
 setup_cgroup
@@ -30,7 +34,7 @@ done
 members="127.0.0.1:$logger_member,127.0.0.1:$echo_member"
 cluster_env=(CLUSTER_ENABLED=true CLUSTER_HOST=127.0.0.1 CLUSTER_MEMBERS=$members)
 
-load() { # warm-up, extra bench arguments: prints msg/s
+load() { # warm-up, extra bench arguments (a later --duration wins): prints msg/s
   taskset -c 1 java -jar "$jar" bench --url "ws://127.0.0.1:$port/ws/echo" --duration 8s --warmup "$1" --quiet "${@:2}" 2>/dev/null \
     | grep '^RESULT' | sed 's/.*msgs_per_s=\([0-9]*\).*/\1/'
 }
@@ -38,14 +42,15 @@ median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 wait_line() { for _ in $(seq 1 600); do grep -q "started in" "$1" && return 0; sleep 0.05; done; cat "$1" >&2; return 1; }
 
 pid=; logger_pid=
-start_server() { # single | cluster
+start_server() { # single | cluster; $port, and $server_log (default /tmp/bench-cluster-server.log)
+  local out=${server_log:-/tmp/bench-cluster-server.log}
   if [ "$1" = single ]; then
-    taskset -c 0 env HTTP_PORT=$port INSTANCES=1 java -Xmx384m -jar "$jar" > /tmp/bench-cluster-server.log 2>&1 & pid=$!
+    taskset -c 0 env HTTP_PORT=$port INSTANCES=1 java -Xmx384m -jar "$jar" > "$out" 2>&1 & pid=$!
   else
     taskset -c 0 env HTTP_PORT=$port INSTANCES=1 ROLES=echo "${cluster_env[@]}" CLUSTER_PORT=$echo_member \
-      CLUSTER_EVENT_BUS_PORT=$((echo_member+1)) java -Xmx384m -jar "$jar" > /tmp/bench-cluster-server.log 2>&1 & pid=$!
+      CLUSTER_EVENT_BUS_PORT=$((echo_member+1)) java -Xmx384m -jar "$jar" > "$out" 2>&1 & pid=$!
   fi
-  wait_line /tmp/bench-cluster-server.log
+  wait_line "$out"
   if [ -n "$cgroup" ]; then echo "$pid" > "$cgroup/cgroup.procs"; fi
 }
 stop_server() { kill "$pid"; wait "$pid" || true; pid=; }
@@ -78,21 +83,62 @@ for server in "${servers[@]}"; do
   idle[$server]=$(printf '%s\n' "${idles[@]}" | median | awk '{printf "%.1f", $1 / 5}')
 done
 
-declare -A texts coalesceds binaries cpus
+# Throughput and CPU per message: both servers at once, each in its own cgroup, taking turns.
+default_group=$cgroup
+declare -A port_of=([single]=$port [cluster]=$((port + 2))) pid_of group_of
+for p in ${port_of[cluster]}; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "bench/cluster.sh: port $p is taken" >&2; exit 1; fi
+done
+for server in "${servers[@]}"; do
+  port=${port_of[$server]} server_log=/tmp/bench-cluster-$server.log start_server "$server"
+  pid_of[$server]=$pid; pid=
+  setup_cgroup "wsecho-cluster-$server"
+  group_of[$server]=$cgroup
+  if [ -n "$cgroup" ]; then echo "${pid_of[$server]}" > "$cgroup/cgroup.procs"; fi
+  set_quota "$QUOTA" "$cgroup"
+done
+cgroup=$default_group
+cleanup_both() {
+  for server in "${servers[@]}"; do
+    if [ -n "${pid_of[$server]:-}" ]; then kill "${pid_of[$server]}" 2>/dev/null || true; wait "${pid_of[$server]}" 2>/dev/null || true; fi
+    if [ -n "${group_of[$server]:-}" ]; then rmdir "${group_of[$server]}" 2>/dev/null || true; fi
+  done
+  cleanup
+}
+trap cleanup_both EXIT
+loads=("--connections 100 --size 64 --window 16 --write-per-message" "--connections 100 --size 64 --window 16"
+  "--connections 50 --size 4096 --window 8 --binary --write-per-message")
+for server in "${servers[@]}"; do
+  for l in "${loads[@]}"; do port=${port_of[$server]} load 0s --duration "${WARM:-20}s" $l > /dev/null; done
+done
+jit() { # compiler threads' ticks
+  local sum=0 task
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in *CompilerThre*) sum=$((sum + $(awk '{print $14 + $15}' "$task/stat"))) ;; esac
+  done
+  echo "$sum"
+}
+declare -A texts coalesceds binaries cpus jit_ticks all_ticks
 before=$(grep -c ' sent: ' /tmp/bench-cluster-logger.log || true)
 for r in $(seq 1 $runs); do
-  for server in "${servers[@]}"; do
-    start_server "$server"
-    set_quota "$QUOTA"
-    texts[$server]+="$(load 15s --connections 100 --size 64 --window 16 --write-per-message) "
-    coalesceds[$server]+="$(load 2s --connections 100 --size 64 --window 16) "
-    binaries[$server]+="$(load 2s --connections 50 --size 4096 --window 8 --binary --write-per-message) "
-    set_quota none
-    t0=$(ticks "$pid")
-    done_msgs=$(taskset -c 1 java -jar "$jar" bench --url "ws://127.0.0.1:$port/ws/echo" --connections 100 --size 64 --rate 20000 \
+  order=("${servers[@]}"); [ $((r % 2)) = 0 ] && order=(cluster single)
+  for server in "${order[@]}"; do
+    p=${port_of[$server]} id=${pid_of[$server]}
+    j0=$(jit "$id") a0=$(ticks "$id")
+    texts[$server]+="$(port=$p load 2s ${loads[0]}) "
+    coalesceds[$server]+="$(port=$p load 2s ${loads[1]}) "
+    binaries[$server]+="$(port=$p load 2s ${loads[2]}) "
+    jit_ticks[$server]=$(( ${jit_ticks[$server]:-0} + $(jit "$id") - j0 ))
+    all_ticks[$server]=$(( ${all_ticks[$server]:-0} + $(ticks "$id") - a0 ))
+  done
+  for server in "${order[@]}"; do
+    id=${pid_of[$server]}
+    set_quota none "${group_of[$server]}"
+    t0=$(ticks "$id")
+    done_msgs=$(taskset -c 1 java -jar "$jar" bench --url "ws://127.0.0.1:${port_of[$server]}/ws/echo" --connections 100 --size 64 --rate 20000 \
       --write-per-message --duration 10s --warmup 0s --quiet 2>/dev/null | grep '^RESULT' | sed 's/.* messages=\([0-9]*\).*/\1/')
-    cpus[$server]+="$(awk -v t=$(( $(ticks "$pid") - t0 )) -v n="$done_msgs" 'BEGIN {printf "%.1f", t * 10000 / n}') "
-    stop_server
+    cpus[$server]+="$(awk -v t=$(( $(ticks "$id") - t0 )) -v n="$done_msgs" 'BEGIN {printf "%.1f", t * 10000 / n}') "
+    set_quota "$QUOTA" "${group_of[$server]}"
   done
 done
 printed=$(( $(grep -c ' sent: ' /tmp/bench-cluster-logger.log || true) - before ))
@@ -110,4 +156,10 @@ echo "| single node (java -jar, defaults) | ${start[single]} | ${rss[single]} | 
 echo "| echo-only node, remote logger | ${start[cluster]} | ${rss[cluster]} | ${idle[cluster]} | ${text[cluster]} | ${coalesced[cluster]} | ${binary[cluster]} | ${cpu[cluster]} |"
 echo "| cluster / single | | | | $(ratio "${text[cluster]}" "${text[single]}") | $(ratio "${coalesced[cluster]}" "${coalesced[single]}") | $(ratio "${binary[cluster]}" "${binary[single]}") | $(ratio "${cpu[cluster]}" "${cpu[single]}") |"
 echo
-echo "msg/s, median of $runs, echo server at $QUOTA% of CPU 0 (logger node at nice ${LOGGER_NICE:-19}). The logger node printed $printed lines during the cluster runs (log.maxLinesPerSecond caps them)."
+share() { awk -v j="${jit_ticks[$1]}" -v a="${all_ticks[$1]}" 'BEGIN { if (a > 0) printf "%.1f%%", 100 * j / a; else print "n/a" }'; }
+echo "msg/s, median of $runs rounds taking turns after ${WARM:-20} s of every load, both echo servers at $QUOTA% of CPU 0 (logger node at nice ${LOGGER_NICE:-19}). JIT compilers' share of the server's CPU in the measured runs: single $(share single), cluster $(share cluster). The logger node printed $printed lines during the cluster runs (log.maxLinesPerSecond caps them)."
+echo
+echo "Each run, in round order (msg/s; us per message):"
+for server in "${servers[@]}"; do
+  echo "- $server: 64 B per message ${texts[$server]}/ 64 B shared ${coalesceds[$server]}/ 4 KiB per message ${binaries[$server]}/ CPU ${cpus[$server]}"
+done

@@ -31,13 +31,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * comes back is checked (status 101, the {@code Sec-WebSocket-Accept} value, the echo, the close
  * frame, the server closing TCP). Vert.x's own WebSocket client spent about 400 us of CPU per
  * connection here, more than the servers being measured, so a load generator built on it measured
- * itself. Connections rotate through {@link #SOURCES} source addresses on loopback: the server
- * closes first and keeps each closed connection in TIME_WAIT for 60 s (up to the kernel's
- * {@code tcp_max_tw_buckets}, 131,072 here), and a new connection whose port is still in TIME_WAIT
- * on the server can hang in SYN retransmissions until its connect times out. From 64 addresses
- * that happened in full runs at 4,000-5,000 handshakes/s (28 connect timeouts in one 64-loop run
- * against bare Vert.x; 7 failures of unrecorded cause in one against ws-echo); from 500 addresses, each with about 28,000
- * ports, a port still in TIME_WAIT is picked about eight times less often.
+ * itself. Connections rotate through {@link #SOURCES} source addresses on loopback, so that the
+ * ports of connections the server has just closed (in TIME_WAIT on its side for 60 s) come round
+ * again rarely (about 28,000 ports each). A host with netfilter's conntrack loaded tracks loopback
+ * connections as well and keeps each closed one for 120 s: at 3,000-4,000 handshakes/s that fills
+ * its default table (262,144 entries here) and the kernel drops new SYNs ("nf_conntrack: table
+ * full, dropping packet"), which shows here as connects timing out after 20 s; bench/run.sh raises
+ * the table's size for its run.
  */
 final class HandshakeBench {
 
