@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sourced by bench/run.sh and bench/cluster.sh: a CPU quota for the server under test.
+# Sourced by bench/run.sh and bench/cluster.sh: a CPU quota for the server under test, and what
+# its JIT compilers took of it.
 # A CPU quota through the cgroup cpu controller (v2, or v1 as on this machine).
 cgroup=""
 setup_cgroup() { # [name]: sets $cgroup (empty when there is no writable cpu controller)
@@ -21,4 +22,16 @@ set_quota() { # percent, or "none"; [cgroup], default $cgroup
   else
     if [ "$1" = none ]; then echo -1 > "$group/cpu.cfs_quota_us"; else echo "$(($1 * 1000))" > "$group/cpu.cfs_quota_us"; fi
   fi
+}
+# The JIT compiler threads' user + system ticks of process PID (0 for a process without them): at
+# half a core the compilers take their CPU from the same quota as the event loop, so a run that
+# meets them measures compilation too.
+compiler_ticks() { # pid
+  local sum=0 task
+  for task in /proc/"$1"/task/*; do
+    case "$(cat "$task/comm" 2>/dev/null)" in
+      *CompilerThre*) sum=$((sum + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0))) ;;
+    esac
+  done
+  echo "$sum"
 }

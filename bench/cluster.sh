@@ -28,7 +28,7 @@ QUOTA=${QUOTA:-50}
 . bench/cgroup.sh
 setup_cgroup
 [ -f target/cluster/hazelcast.jar ] || { echo "bench/cluster.sh: run mvn package first (target/cluster/)" >&2; exit 1; }
-for p in $port $logger_http $echo_member $((echo_member+1)) $logger_member $((logger_member+1)); do
+for p in $port $logger_http $((port + 2)) $echo_member $((echo_member+1)) $logger_member $((logger_member+1)); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "bench/cluster.sh: port $p is taken" >&2; exit 1; fi
 done
 members="127.0.0.1:$logger_member,127.0.0.1:$echo_member"
@@ -86,9 +86,6 @@ done
 # Throughput and CPU per message: both servers at once, each in its own cgroup, taking turns.
 default_group=$cgroup
 declare -A port_of=([single]=$port [cluster]=$((port + 2))) pid_of group_of
-for p in ${port_of[cluster]}; do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "bench/cluster.sh: port $p is taken" >&2; exit 1; fi
-done
 for server in "${servers[@]}"; do
   port=${port_of[$server]} server_log=/tmp/bench-cluster-$server.log start_server "$server"
   pid_of[$server]=$pid; pid=
@@ -111,24 +108,17 @@ loads=("--connections 100 --size 64 --window 16 --write-per-message" "--connecti
 for server in "${servers[@]}"; do
   for l in "${loads[@]}"; do port=${port_of[$server]} load 0s --duration "${WARM:-20}s" $l > /dev/null; done
 done
-jit() { # compiler threads' ticks
-  local sum=0 task
-  for task in /proc/"$1"/task/*; do
-    case "$(cat "$task/comm" 2>/dev/null)" in *CompilerThre*) sum=$((sum + $(awk '{print $14 + $15}' "$task/stat"))) ;; esac
-  done
-  echo "$sum"
-}
 declare -A texts coalesceds binaries cpus jit_ticks all_ticks
 before=$(grep -c ' sent: ' /tmp/bench-cluster-logger.log || true)
 for r in $(seq 1 $runs); do
   order=("${servers[@]}"); [ $((r % 2)) = 0 ] && order=(cluster single)
   for server in "${order[@]}"; do
     p=${port_of[$server]} id=${pid_of[$server]}
-    j0=$(jit "$id") a0=$(ticks "$id")
+    j0=$(compiler_ticks "$id") a0=$(ticks "$id")
     texts[$server]+="$(port=$p load 2s ${loads[0]}) "
     coalesceds[$server]+="$(port=$p load 2s ${loads[1]}) "
     binaries[$server]+="$(port=$p load 2s ${loads[2]}) "
-    jit_ticks[$server]=$(( ${jit_ticks[$server]:-0} + $(jit "$id") - j0 ))
+    jit_ticks[$server]=$(( ${jit_ticks[$server]:-0} + $(compiler_ticks "$id") - j0 ))
     all_ticks[$server]=$(( ${all_ticks[$server]:-0} + $(ticks "$id") - a0 ))
   done
   for server in "${order[@]}"; do

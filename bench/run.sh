@@ -164,17 +164,6 @@ gc() { case "$1" in ws-echo*|bare-vertx) jcmd "${PID[$1]}" GC.run > /dev/null 2>
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/${PID[$1]}/status"; }
 peak_kib() { awk '/^VmHWM/ {print $2}' "/proc/${PID[$1]}/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/${PID[$1]}/stat"; }   # user + system, in clock ticks
-# The JIT compiler threads' ticks (JVM servers; 0 for the others): at half a core the compilers take
-# their CPU from the same quota as the event loop, so a run that meets them measures compilation too.
-jit_ticks() {
-  local sum=0 task
-  for task in /proc/"${PID[$1]}"/task/*; do
-    case "$(cat "$task/comm" 2>/dev/null)" in
-      *CompilerThre*) sum=$((sum + $(awk '{print $14 + $15}' "$task/stat" 2>/dev/null || echo 0))) ;;
-    esac
-  done
-  echo "$sum"
-}
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 # The load generator's own pauses would show as the server's latency: a large young generation keeps
@@ -240,9 +229,9 @@ if [ -z "$ONLY_IDLE" ]; then
       for shape in c p; do
         extra=""; [ "$shape" = p ] && extra=--write-per-message
         for server in $(in_turn "$run"); do
-          jit0=$(jit_ticks "$server") all0=$(cpu_ticks "$server")
+          jit0=$(compiler_ticks "${PID[$server]}") all0=$(cpu_ticks "$server")
           collect "$server" "$name,$shape" "$(bench "$server" $args $extra | field msgs_per_s)"
-          JIT_TICKS[$server]=$(( ${JIT_TICKS[$server]:-0} + $(jit_ticks "$server") - jit0 ))
+          JIT_TICKS[$server]=$(( ${JIT_TICKS[$server]:-0} + $(compiler_ticks "${PID[$server]}") - jit0 ))
           ALL_TICKS[$server]=$(( ${ALL_TICKS[$server]:-0} + $(cpu_ticks "$server") - all0 ))
         done
       done
