@@ -71,6 +71,7 @@ public final class EchoService {
             LOG.warn("drain timed out after {} ms with {} connections still open", config.shutdown().timeoutMs(), left);
           }
           shared.messageLog().reportDropped();
+          shared.connectionLog().reportUnlogged();
           drained.complete();
         }
       });
@@ -135,8 +136,11 @@ public final class EchoService {
         OpsVerticle ops = new OpsVerticle(config.http(), shared.state(), metrics, cluster);
         return vertx.deployVerticle(ops).map(id -> ops.actualPort());
       }
-      // Lines are dropped on the echo side: reported there, once a second.
-      vertx.setPeriodic(1000, t -> shared.messageLog().reportDropped());
+      // Lines are dropped, and connections left out of the log, on the echo side: reported there, once a second.
+      vertx.setPeriodic(1000, t -> {
+        shared.messageLog().reportDropped();
+        shared.connectionLog().reportUnlogged();
+      });
       return vertx.deployVerticle(() -> {
         MainVerticle echo = new MainVerticle(config, shared, echoes.size() + 1);
         echoes.add(echo);

@@ -162,12 +162,12 @@ class FatJarIT {
         ws.closeCode();
       }
       long seconds = (System.nanoTime() - start) / 1_000_000_000L;
-      Thread.sleep(1100); // the next connection opens a new second, and its line sums up the last
+      Thread.sleep(1100); // the next connection opens a new second; the once-a-second report sums up the rest
       JdkWebSocket.connect(url).close(1000, "done");
 
       String summary = service.awaitStdout(line -> line.contains("connections were not logged"), START);
       assertThat(summary).contains("log.maxConnectionsPerSecond = 1");
-      // The last connection's own line follows the summary through the async log: wait for it.
+      // The last connection's own line goes through the async log: wait for it.
       long deadline = System.nanoTime() + START.toNanos();
       long opened = 0;
       while ((opened = service.stdout().stream().filter(line -> line.contains(" opened from ")).count()) < 2

@@ -10,15 +10,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * every one up to {@code log.maxConnectionsPerSecond}, so that a normal rate of connections is
  * logged in full while a flood of handshakes cannot turn the log into the bottleneck. A connection
  * is chosen once, when it arrives, and then gets all of its lines or none; the others are counted
- * (metric {@code wsecho_log_connections_unlogged_total}) and summed up in one line.
+ * (metric {@code wsecho_log_connections_unlogged_total}) and summed up once a second by
+ * {@link #reportUnlogged()}. Not by the next admitted connection: the cap spreads admissions over
+ * the second, so under churn that was a summary line for every connection logged, a third of the
+ * lines the cap lets through.
  */
 public final class ConnectionLog {
 
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionLog.class);
 
   private final RateLimiter rate;
-  private final AtomicLong unlogged = new AtomicLong();
   private final AtomicLong unloggedTotal = new AtomicLong();
+  private long reported; // touched only by reportUnlogged's one caller, the once-a-second timer
 
   public ConnectionLog(int maxPerSecond) {
     this.rate = new RateLimiter(maxPerSecond);
@@ -27,15 +30,20 @@ public final class ConnectionLog {
   /** Whether the connection arriving now gets its lines. */
   public boolean admit(long nowNanos) {
     if (rate.admit(nowNanos)) {
-      long skipped = unlogged.getAndSet(0);
-      if (skipped > 0) {
-        LOG.info("{} connections were not logged (over log.maxConnectionsPerSecond = {})", skipped, rate.perSecond());
-      }
       return true;
     }
-    unlogged.incrementAndGet();
     unloggedTotal.incrementAndGet();
     return false;
+  }
+
+  /** Logs how many connections were not logged since the last report; called once a second. */
+  public void reportUnlogged() {
+    long now = unloggedTotal.get();
+    long skipped = now - reported;
+    reported = now;
+    if (skipped > 0) {
+      LOG.info("{} connections were not logged (over log.maxConnectionsPerSecond = {})", skipped, rate.perSecond());
+    }
   }
 
   /** Connections not logged since the start. */
