@@ -21,7 +21,8 @@ public final class ConnectionLog {
 
   private final RateLimiter rate;
   private final AtomicLong unloggedTotal = new AtomicLong();
-  private long reported; // touched only by reportUnlogged's one caller, the once-a-second timer
+  // Guarded by this: the once-a-second timer and the drain's last report may run on different event loops.
+  private long reported;
 
   public ConnectionLog(int maxPerSecond) {
     this.rate = new RateLimiter(maxPerSecond);
@@ -37,7 +38,7 @@ public final class ConnectionLog {
   }
 
   /** Logs how many connections were not logged since the last report; called once a second. */
-  public void reportUnlogged() {
+  public synchronized void reportUnlogged() {
     long now = unloggedTotal.get();
     long skipped = now - reported;
     reported = now;

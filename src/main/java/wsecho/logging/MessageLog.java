@@ -57,7 +57,8 @@ public final class MessageLog {
   // Since the start; a refused message costs one atomic add. The report keeps what it last said.
   private final AtomicLong droppedOverRate = new AtomicLong();
   private final AtomicLong droppedBehind = new AtomicLong();
-  private long reportedOverRate;   // touched only by reportDropped's one caller, the once-a-second timer
+  // Guarded by this: the once-a-second timer and the drain's last report may run on different event loops.
+  private long reportedOverRate;
   private long reportedBehind;
   private final AtomicLong clusterLinesSent = new AtomicLong();
   private final AtomicLong clusterLinesReceived = new AtomicLong();
@@ -133,7 +134,7 @@ public final class MessageLog {
   }
 
   /** Logs, once a second from the echo side, how many lines were dropped since the last report. */
-  public void reportDropped() {
+  public synchronized void reportDropped() {
     long overRateNow = droppedOverRate.get();
     long behindNow = droppedBehind.get();
     long overRate = overRateNow - reportedOverRate;
