@@ -121,6 +121,11 @@ for r in $(seq 1 $runs); do
     jit_ticks[$server]=$(( ${jit_ticks[$server]:-0} + $(compiler_ticks "$id") - j0 ))
     all_ticks[$server]=$(( ${all_ticks[$server]:-0} + $(ticks "$id") - a0 ))
   done
+done
+# The fixed-rate CPU runs after all the throughput rounds, taking turns too: inside the rounds, the
+# server starting the next round met its load straight after one (the 15:30 run's lowest ratios).
+for r in $(seq 1 $runs); do
+  order=("${servers[@]}"); [ $((r % 2)) = 0 ] && order=(cluster single)
   for server in "${order[@]}"; do
     id=${pid_of[$server]}
     set_quota none "${group_of[$server]}"

@@ -34,10 +34,7 @@ class ConnectionLogTest {
   void logsEveryConnectionUpToTheLimitInEachSecondAndCountsTheRest() {
     ConnectionLog log = new ConnectionLog(3);
     long start = System.nanoTime();
-    int admitted = 0;
-    for (int i = 0; i < 10; i++) {
-      admitted += log.admit(start + i) ? 1 : 0;
-    }
+    int admitted = arrive(log, 10, start, 1);
     assertThat(admitted).isEqualTo(3);
     assertThat(log.unloggedTotal()).isEqualTo(7);
 
@@ -51,10 +48,7 @@ class ConnectionLogTest {
     ConnectionLog log = new ConnectionLog(100);
     long start = System.nanoTime();
     // 4,000 connections in one second, evenly: the cap admits one every 10 ms, each after 39 left out.
-    int admitted = 0;
-    for (int i = 0; i < 4_000; i++) {
-      admitted += log.admit(start + 2 * SECOND + i * (SECOND / 4_000)) ? 1 : 0;
-    }
+    int admitted = arrive(log, 4_000, start + 2 * SECOND, SECOND / 4_000);
     assertThat(admitted).isBetween(150, 250); // a second's worth at once, then one per 10 ms
     assertThat(lines.list).as("no line while connections arrive").isEmpty();
 
@@ -64,6 +58,15 @@ class ConnectionLogTest {
 
     log.reportUnlogged();
     assertThat(lines.list).as("none left out since the last report, nothing said").hasSize(1);
+  }
+
+  /** {@code count} connections arriving {@code everyNanos} apart from {@code fromNanos}: how many were admitted. */
+  private static int arrive(ConnectionLog log, int count, long fromNanos, long everyNanos) {
+    int admitted = 0;
+    for (int i = 0; i < count; i++) {
+      admitted += log.admit(fromNanos + i * everyNanos) ? 1 : 0;
+    }
+    return admitted;
   }
 
   @Test
