@@ -58,6 +58,8 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   private final EchoStats stats;
   private final BufferBudget budget;
   private final Channel channel; // for what its write queue holds
+  private final NetSocketInternal internal; // writes Netty buffers as they are; null with channel
+  private ByteBuf socketChunk;   // the buffer payloadBuffer gave for binary payload that goes back as it is
   private long accounted;        // this connection's part of the budget: never less than it holds
   private boolean budgetPaused;  // not read because websocket.maxBufferedBytes is reached
   private boolean inflationWaits; // a compressed frame half inflated: the budget has no room for more
@@ -93,6 +95,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   private boolean streaming;
   private Buffer pendingHeader;
   private static final int SMALL_PAYLOAD = 4096;
+  private static final int HEADER_ROOM = 10; // the longest frame header this server writes
   private static final long ACCOUNTING_STEP = 4096; // what a connection may be counted for above what it holds
   // Each read reserves a little more than its buffer: a fragment's echo header may exceed the client's.
   private static final int READ_SLACK = 16;
@@ -109,7 +112,8 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
               boolean resetInflater, boolean logged, Consumer<EchoSession> onClosed) {
     this.logged = logged;
     this.budget = services.budget();
-    this.channel = socket instanceof NetSocketInternal internal ? internal.channelHandlerContext().channel() : null;
+    this.internal = socket instanceof NetSocketInternal netSocket ? netSocket : null;
+    this.channel = internal != null ? internal.channelHandlerContext().channel() : null;
     this.metrics = services.metrics();
     this.stats = services.stats();
     this.id = id;
@@ -292,7 +296,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       if (opcode == FrameReader.BINARY) {
         // Binary needs no checking: its echo starts before the frame has fully arrived.
         Buffer header = Frames.header(messageStart ? FrameReader.BINARY : FrameReader.CONTINUATION, fin, length,
-            length <= SMALL_PAYLOAD ? (int) length : 0);
+            channel == null && length <= SMALL_PAYLOAD ? (int) length : 0);
         if (length == 0) {
           socket.write(header);
         } else {
@@ -303,8 +307,30 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     }
   }
 
+  /**
+   * Binary payload goes back byte for byte, so it is unmasked straight into pooled direct memory,
+   * behind room for the echo frame's header, and that buffer is written as it is: one copy from the
+   * read to the write, where a heap copy would be copied again behind the header and once more
+   * into direct memory by Netty (4 KiB messages: 0.88x bare Vert.x's rate before this).
+   */
+  @Override
+  public ByteBuf payloadBuffer(int n) {
+    if (internal != null && frameOpcode == FrameReader.BINARY && !messageCompressed && state == State.OPEN) {
+      socketChunk = channel.alloc().directBuffer(HEADER_ROOM + n);
+      return socketChunk.writerIndex(HEADER_ROOM);
+    }
+    return FrameReader.Listener.super.payloadBuffer(n);
+  }
+
   @Override
   public void framePayload(Buffer chunk) throws ProtocolException {
+    ByteBuf direct = socketChunk;
+    if (direct != null) {
+      socketChunk = null;
+      capturePreview(chunk);
+      writeDirect(direct);
+      return;
+    }
     if (isControl(frameOpcode)) {
       framePayload.add(chunk); // at most 125 bytes
       return;
@@ -572,6 +598,26 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     reader.suspend();
     pauseForBudget();
     return false;
+  }
+
+  /** Writes binary payload unmasked by payloadBuffer, with the frame's header in the room before it when it is the first chunk. */
+  private void writeDirect(ByteBuf payload) {
+    int start = HEADER_ROOM;
+    if (pendingHeader != null) {
+      ByteBuf header = Bytes.of(pendingHeader);
+      start -= header.readableBytes();
+      payload.setBytes(start, header, header.readerIndex(), header.readableBytes());
+      pendingHeader = null;
+    }
+    payload.readerIndex(start);
+    // Netty releases what reaches it (written, or failed, before the write fails). A write Vert.x
+    // 5.0.7 still holds in its own queue when the connection closes (the client stopped reading)
+    // is failed without a release: that one is released here.
+    internal.writeMessage(payload).onFailure(notWritten -> {
+      if (payload.refCnt() > 0) {
+        payload.release();
+      }
+    });
   }
 
   /** Small payloads are copied behind their header: one write instead of two. */

@@ -257,6 +257,15 @@ final class RawClient implements AutoCloseable {
     return new Frame(true, 0, first.opcode(), all.toByteArray());
   }
 
+  /** Exactly the next {@code n} bytes the server sent, whatever they are. */
+  byte[] readRaw(int n) throws IOException {
+    byte[] bytes = in.readNBytes(n);
+    if (bytes.length != n) {
+      throw new EOFException("connection closed after " + bytes.length + " of " + n + " bytes");
+    }
+    return bytes;
+  }
+
   /** The next frame that is not one of the server's pings. */
   Frame readSkippingPings() throws IOException {
     Frame frame;
@@ -378,6 +387,12 @@ final class RawClient implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
+    socket.close();
+  }
+
+  /** Drops the connection with a TCP reset, as a client that crashes or loses its network does. */
+  void abort() throws IOException {
+    socket.setSoLinger(true, 0);
     socket.close();
   }
 
