@@ -316,8 +316,12 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   @Override
   public ByteBuf payloadBuffer(int n) {
     if (internal != null && frameOpcode == FrameReader.BINARY && !messageCompressed && state == State.OPEN) {
-      socketChunk = channel.alloc().directBuffer(HEADER_ROOM + n);
-      return socketChunk.writerIndex(HEADER_ROOM);
+      // Room only behind a small frame's header: a large chunk keeps the read's own size (Netty's
+      // pool has size classes up to 64 KiB, and 64 KiB + 10 would fall outside them), its header
+      // going as a write of its own in the same flush.
+      int room = pendingHeader != null && n <= SMALL_PAYLOAD ? HEADER_ROOM : 0;
+      socketChunk = channel.alloc().directBuffer(room + n);
+      return socketChunk.writerIndex(room);
     }
     return FrameReader.Listener.super.payloadBuffer(n);
   }
@@ -328,7 +332,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     if (direct != null) {
       socketChunk = null;
       capturePreview(chunk);
-      writeDirect(direct);
+      writeDirect(direct, chunk.length());
       return;
     }
     if (isControl(frameOpcode)) {
@@ -600,13 +604,21 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     return false;
   }
 
-  /** Writes binary payload unmasked by payloadBuffer, with the frame's header in the room before it when it is the first chunk. */
-  private void writeDirect(ByteBuf payload) {
-    int start = HEADER_ROOM;
+  /**
+   * Writes binary payload unmasked by payloadBuffer; the first chunk of a frame takes the frame's
+   * header into the room before it, or, when it has none (a large chunk), writes it first.
+   */
+  private void writeDirect(ByteBuf payload, int length) {
+    int start = payload.writerIndex() - length; // the room payloadBuffer left before it
     if (pendingHeader != null) {
       ByteBuf header = Bytes.of(pendingHeader);
-      start -= header.readableBytes();
-      payload.setBytes(start, header, header.readerIndex(), header.readableBytes());
+      int headerLength = header.readableBytes();
+      if (start >= headerLength) {
+        start -= headerLength;
+        payload.setBytes(start, header, header.readerIndex(), headerLength);
+      } else {
+        socket.write(pendingHeader);
+      }
       pendingHeader = null;
     }
     payload.readerIndex(start);
