@@ -58,7 +58,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   private final EchoStats stats;
   private final BufferBudget budget;
   private final Channel channel; // for what its write queue holds
-  private final NetSocketInternal internal; // writes Netty buffers as they are; null with channel
+  private final NetSocketInternal internal; // writes Netty buffers as they are; null exactly when channel is
   private ByteBuf socketChunk;   // the buffer payloadBuffer gave for binary payload that goes back as it is
   private long accounted;        // this connection's part of the budget: never less than it holds
   private boolean budgetPaused;  // not read because websocket.maxBufferedBytes is reached
@@ -308,10 +308,10 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
   }
 
   /**
-   * Binary payload goes back byte for byte, so it is unmasked straight into pooled direct memory,
-   * behind room for the echo frame's header, and that buffer is written as it is: one copy from the
-   * read to the write, where a heap copy would be copied again behind the header and once more
-   * into direct memory by Netty (4 KiB messages: 0.88x bare Vert.x's rate before this).
+   * Binary payload goes back byte for byte, so it is unmasked straight into pooled direct memory
+   * and that buffer is written as it is: one copy from the read to the write, where a heap copy
+   * was copied again behind the header and once more into direct memory by Netty (4 KiB
+   * messages: 0.88x bare Vert.x's rate before this).
    */
   @Override
   public ByteBuf payloadBuffer(int n) {
