@@ -3,7 +3,6 @@ package wsecho.ws.conformance;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,19 +25,7 @@ class BackPressureTest extends ConformanceBase {
     try (RawClient other = RawClient.open(port)) {
       RawClient flood = RawClient.open(port);
       byte[] frame = flood.encode(true, 0, BINARY, new byte[64 * 1024], true);
-      Thread writer = new Thread(() -> {
-        try {
-          long deadline = System.nanoTime() + 4_000_000_000L;
-          while (sent.get() < budget && System.nanoTime() < deadline) {
-            flood.sendRaw(frame); // blocks once the server stops reading
-            sent.addAndGet(frame.length);
-          }
-        } catch (IOException e) {
-          // closed at the end of the test
-        }
-      });
-      writer.setDaemon(true);
-      writer.start();
+      Thread writer = flood.floodInBackground(frame, sent, budget, 4000);
       Thread.sleep(2000);
       // Meanwhile another client is served normally.
       for (int i = 0; i < 20; i++) {

@@ -13,7 +13,6 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -81,19 +80,7 @@ class DirectPayloadReleaseTest extends ConformanceBase {
     RawClient flood = RawClient.openSlowReader(port, 4096);
     byte[] large = flood.encode(true, 0, BINARY, new byte[64 * 1024], true);
     AtomicLong sent = new AtomicLong();
-    Thread writer = new Thread(() -> {
-      try {
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (System.nanoTime() < deadline) {
-          flood.sendRaw(large); // blocks once the server stops reading
-          sent.addAndGet(large.length);
-        }
-      } catch (IOException e) {
-        // reset below
-      }
-    });
-    writer.setDaemon(true);
-    writer.start();
+    Thread writer = flood.floodInBackground(large, sent, Long.MAX_VALUE, 2000);
     Thread.sleep(1500);
     assertThat(sent.get()).as("the flood got going").isGreaterThan(1 << 20);
     flood.abort();

@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A WebSocket client written for the tests, on a plain socket: it crafts any frame, valid or not
@@ -255,6 +256,28 @@ final class RawClient implements AutoCloseable {
       all.writeBytes(next.payload());
     } while (!next.fin());
     return new Frame(true, 0, first.opcode(), all.toByteArray());
+  }
+
+  /**
+   * Sends {@code frame} over and over on a daemon thread, reading nothing, until {@code maxBytes}
+   * are sent, {@code millis} have passed or the socket fails; {@code sent} counts what went out.
+   * The sends block once the server stops reading.
+   */
+  Thread floodInBackground(byte[] frame, AtomicLong sent, long maxBytes, long millis) {
+    Thread writer = new Thread(() -> {
+      try {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        while (sent.get() < maxBytes && System.nanoTime() < deadline) {
+          sendRaw(frame);
+          sent.addAndGet(frame.length);
+        }
+      } catch (IOException e) {
+        // closed or reset by the test
+      }
+    });
+    writer.setDaemon(true);
+    writer.start();
+    return writer;
   }
 
   /** Exactly the next {@code n} bytes the server sent, whatever they are. */
