@@ -23,6 +23,11 @@ COPY conf/config.json /app/conf/config.json
 # (Micrometer's logging and database binders, Vert.x's Java-source verticles); plus java.xml
 # (logback.xml; jdeps has it through java.desktop) and SunEC (TLS with EC keys, a provider found
 # only at run time).
+# Netty's epoll library (transport "native") as a file of the image, found through java.library.path:
+# otherwise Netty extracts it to /tmp, which containers mount noexec (podman's and docker's --tmpfs
+# do), and the service would fall back to NIO.
+RUN mkdir /app/native && cd /app/native && jar xf /app/ws-echo.jar META-INF/native/ \
+ && mv META-INF/native/libnetty_transport_native_epoll_*.so . && rm -r META-INF
 ARG MODULES=java.base,java.logging,java.management,java.naming,java.xml,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.unsupported
 # libjvm.so also loses its symbol table (4 MB): a crash report then shows its frames as offsets,
 # which the build ID it keeps matches to the JDK's own unstripped library.
@@ -40,6 +45,9 @@ COPY target/cluster/ /app/cluster/
 COPY conf/config.json /app/conf/config.json
 # MODULES, and what Hazelcast reaches besides: java.sql (its serializers know java.sql types),
 # java.scripting, and jdk.net (keep-alive settings on the member connections).
+# Netty's epoll library, as in the runtime stage.
+RUN mkdir /app/native && cd /app/native && jar xf /app/ws-echo.jar META-INF/native/ \
+ && mv META-INF/native/libnetty_transport_native_epoll_*.so . && rm -r META-INF
 ARG CLUSTER_MODULES=java.base,java.logging,java.management,java.naming,java.xml,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.unsupported,java.sql,java.scripting,jdk.net
 RUN jlink --add-modules "${CLUSTER_MODULES}" --strip-debug --no-man-pages --no-header-files --compress=2 --output /opt/java \
  && if command -v strip > /dev/null; then strip --strip-unneeded /opt/java/lib/server/libjvm.so; fi
@@ -57,7 +65,7 @@ WORKDIR /app
 # HTTP; the Hazelcast member (cluster.port); the event bus (cluster.eventBusPort).
 EXPOSE 8000 5701 5702
 ENTRYPOINT ["/opt/java/bin/java", "-XX:SharedArchiveFile=/app/ws-echo.jsa", "-XX:MaxRAMPercentage=75", \
-            "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/ws-echo.jar"]
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Djava.library.path=/app/native", "-jar", "/app/ws-echo.jar"]
 
 # ---- the image: the runtime, the jar, its archive and the default config; no shell needed -------
 # (the last stage: what a build without --target makes)
@@ -74,4 +82,4 @@ EXPOSE 8000
 # container's memory limit; an OutOfMemoryError ends the process, for the orchestrator to restart.
 # More JVM options: the JDK_JAVA_OPTIONS environment variable.
 ENTRYPOINT ["/opt/java/bin/java", "-XX:SharedArchiveFile=/app/ws-echo.jsa", "-XX:MaxRAMPercentage=75", \
-            "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/ws-echo.jar"]
+            "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-Djava.library.path=/app/native", "-jar", "/app/ws-echo.jar"]

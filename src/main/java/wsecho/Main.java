@@ -1,5 +1,6 @@
 package wsecho;
 
+import io.netty.channel.unix.Errors;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -51,20 +52,24 @@ public final class Main {
     }
     EchoMetrics metrics = new EchoMetrics();
     VertxMetricsSelection vertxMetrics = new VertxMetricsSelection(new MicrometerMetricsFactory(metrics.registry()));
-    Vertx vertx = Vertx.builder().with(vertxOptions()).withMetrics(vertxMetrics).build();
+    Vertx vertx = Vertx.builder().with(vertxOptions(true)).withMetrics(vertxMetrics).build();
     try {
       EchoConfig config = await(ConfigLoader.load(vertx, ConfigLoader.configPath()));
       if (config.log().json()) {
         LogFormat.useJson();
       }
       ClusterManager cluster = null;
-      if (config.cluster().enabled()) {
-        // Clustered, Vert.x is built from the configuration this one has read: it makes way.
+      if (config.cluster().enabled() || !config.preferNativeTransport()) {
+        // Clustered or on NIO, Vert.x is built from the configuration this one has read: it makes way.
         close(vertx);
-        cluster = ClusterSetup.clusterManager(config.cluster());
         metrics = new EchoMetrics();
         vertxMetrics = new VertxMetricsSelection(new MicrometerMetricsFactory(metrics.registry()));
-        vertx = joinCluster(config.cluster(), cluster, vertxMetrics);
+        if (config.cluster().enabled()) {
+          cluster = ClusterSetup.clusterManager(config.cluster());
+          vertx = joinCluster(config, cluster, vertxMetrics);
+        } else {
+          vertx = Vertx.builder().with(vertxOptions(false)).withMetrics(vertxMetrics).build();
+        }
       }
       if (config.http().proxyProtocol()) {
         vertxMetrics.leaveOutHttpServerMetrics();
@@ -79,10 +84,10 @@ public final class Main {
       String clustered = cluster == null ? "" : String.format(", cluster member %s of %d (roles %s)",
           cluster.getNodeId(), cluster.getNodes().size(), String.join(",", config.roles()));
       if (config.echoRole()) {
-        LOG.info("ws-echo listening on {}://{}:{} (page {}, WebSocket {}), engine {}, {} echo instances, Vert.x {}{}, started in {} ms",
+        LOG.info("ws-echo listening on {}://{}:{} (page {}, WebSocket {}), engine {}, {} echo instances, transport {}, Vert.x {}{}, started in {} ms",
             config.http().tls().enabled() ? "https" : "http", config.http().host(), started.port(),
-            MainVerticle.PAGE_PATH, config.websocket().path(), config.websocket().engine(), started.instances(), vertxVersion(),
-            clustered, ManagementFactory.getRuntimeMXBean().getUptime());
+            MainVerticle.PAGE_PATH, config.websocket().path(), config.websocket().engine(), started.instances(),
+            transport(vertx, config), vertxVersion(), clustered, ManagementFactory.getRuntimeMXBean().getUptime());
       } else {
         LOG.info("ws-echo logger: health and metrics on {}://{}:{}, Vert.x {}{}, started in {} ms",
             config.http().tls().enabled() ? "https" : "http", config.http().host(), started.port(), vertxVersion(),
@@ -97,16 +102,28 @@ public final class Main {
     }
   }
 
-  private static VertxOptions vertxOptions() {
-    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+  /** Native: Netty's epoll transport where the platform has it (Vert.x falls back to NIO otherwise). */
+  private static VertxOptions vertxOptions(boolean nativeTransport) {
+    return new VertxOptions().setPreferNativeTransport(nativeTransport)
+        .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true));
+  }
+
+  /** The transport in use, for the start line; with why the native one is not, when it was wanted. */
+  static String transport(Vertx vertx, EchoConfig config) {
+    if (vertx.isNativeTransportEnabled()) {
+      return "native (epoll)";
+    }
+    Throwable why = vertx.unavailableNativeTransportCause();
+    return config.preferNativeTransport() && why != null ? "nio (native unavailable: " + why.getMessage() + ")" : "nio";
   }
 
   /** Starts Vert.x clustered: the Hazelcast member joins (or forms) the cluster, the event bus listens. */
-  private static Vertx joinCluster(EchoConfig.Cluster config, ClusterManager cluster, VertxMetricsSelection metrics) throws Exception {
+  private static Vertx joinCluster(EchoConfig echoConfig, ClusterManager cluster, VertxMetricsSelection metrics) throws Exception {
+    EchoConfig.Cluster config = echoConfig.cluster();
     String where = (config.host().isEmpty() ? "*" : config.host()) + ":" + config.port() + " (event bus port " + config.eventBusPort() + ")";
     try {
-      return await(Vertx.builder().with(ClusterSetup.eventBus(vertxOptions(), config)).withMetrics(metrics)
-          .withClusterManager(cluster).buildClustered());
+      return await(Vertx.builder().with(ClusterSetup.eventBus(vertxOptions(echoConfig.preferNativeTransport()), config))
+          .withMetrics(metrics).withClusterManager(cluster).buildClustered());
     } catch (Exception failure) {
       Throwable cause = failure;
       while (cause.getCause() != null && cause.getCause() != cause) {
@@ -154,6 +171,11 @@ public final class Main {
     String where = config.http().host() + ":" + config.http().port();
     if (failure instanceof BindException) {
       return new IllegalStateException("Cannot listen on " + where + ": " + failure.getMessage());
+    }
+    // The epoll transport's bind error: "bind(..) failed with error(-98): Address already in use".
+    if (failure instanceof Errors.NativeIoException bind && String.valueOf(bind.getMessage()).startsWith("bind(")) {
+      String message = bind.getMessage();
+      return new IllegalStateException("Cannot listen on " + where + ": " + message.substring(message.indexOf("): ") + 3));
     }
     return new IllegalStateException("Cannot start ws-echo on " + where + ": " + failure);
   }

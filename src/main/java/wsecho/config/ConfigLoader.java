@@ -95,6 +95,10 @@ public final class ConfigLoader {
       throw ConfigException.badValue("http.forwardedHeader", in.string("http.forwardedHeader", ""), "x-forwarded-for or forwarded");
     }
     int instances = in.integer("instances", 0, 0, 1024);
+    String transport = in.string("transport", EchoConfig.TRANSPORT_NATIVE);
+    if (!transport.equals(EchoConfig.TRANSPORT_NATIVE) && !transport.equals(EchoConfig.TRANSPORT_NIO)) {
+      throw ConfigException.badValue("transport", transport, "native or nio");
+    }
     String wsPath = in.string("websocket.path", "/ws/echo");
     if (!wsPath.matches("/[A-Za-z0-9._~/-]*") || wsPath.equals("/ws/echo_display")) {
       throw ConfigException.badValue("websocket.path", wsPath, "a URL path starting with / other than /ws/echo_display");
@@ -137,7 +141,7 @@ public final class ConfigLoader {
     EchoConfig.Cluster cluster = cluster(in);
     List<String> roles = roles(in, cluster);
     in.refuseUnknownFileKeys(fileName);
-    return new EchoConfig(http, instances, websocket, new EchoConfig.EventBus(address), log, shutdown, info, cluster, roles);
+    return new EchoConfig(http, instances, transport, websocket, new EchoConfig.EventBus(address), log, shutdown, info, cluster, roles);
   }
 
   private static EchoConfig.Cluster cluster(ConfigLayers in) {

@@ -6,8 +6,18 @@ import java.util.List;
  * The service's whole configuration: built and validated once at start by {@link ConfigLoader},
  * then handed to the verticles, which never parse JSON themselves.
  */
-public record EchoConfig(Http http, int instances, WebSocket websocket, EventBus eventBus, Log log, Shutdown shutdown,
-                         Info info, Cluster cluster, List<String> roles) {
+public record EchoConfig(Http http, int instances, String transport, WebSocket websocket, EventBus eventBus, Log log,
+                         Shutdown shutdown, Info info, Cluster cluster, List<String> roles) {
+
+  /** {@code transport}: Netty's native transport (epoll) where it is available, else NIO. */
+  public static final String TRANSPORT_NATIVE = "native";
+  /** {@code transport}: the JDK's NIO, everywhere. */
+  public static final String TRANSPORT_NIO = "nio";
+
+  /** Whether Vert.x should use the native transport when the platform has it. */
+  public boolean preferNativeTransport() {
+    return TRANSPORT_NATIVE.equals(transport);
+  }
 
   /** Serves the page, the WebSocket endpoint and the HTTP routes. */
   public static final String ROLE_ECHO = "echo";

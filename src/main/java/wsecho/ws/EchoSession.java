@@ -320,7 +320,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
       // pool has size classes up to 64 KiB, and 64 KiB + 10 would fall outside them), its header
       // going as a write of its own in the same flush.
       int room = pendingHeader != null && n <= SMALL_PAYLOAD ? HEADER_ROOM : 0;
-      socketChunk = channel.alloc().directBuffer(room + n);
+      socketChunk = BudgetedReads.unwrapped(channel).directBuffer(room + n);
       return socketChunk.writerIndex(room);
     }
     return FrameReader.Listener.super.payloadBuffer(n);

@@ -2,6 +2,8 @@ package wsecho.ws;
 
 import io.netty.channel.Channel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.channel.unix.Socket;
+import io.netty.channel.unix.UnixChannel;
 
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
@@ -14,8 +16,8 @@ import java.nio.channels.SocketChannel;
  * the closing handshake. Netty's {@code shutdownOutput()} builds a {@code ChannelOutputShutdownException}
  * with its stack trace every time, to fail writes that might still be queued: a few microseconds
  * per connection, a few percent of a whole short-lived connection. Here nothing is queued any more
- * (the close frame's write has completed), so an NIO channel is shut down through its JDK socket
- * directly; anything else goes through Netty.
+ * (the close frame's write has completed), so the socket is shut down directly: an epoll channel's
+ * through its native socket, an NIO channel's through its JDK socket; anything else goes through Netty.
  */
 final class TcpHalfClose {
 
@@ -31,15 +33,19 @@ final class TcpHalfClose {
    * @return false if the socket could not be shut down (the peer reset it, it is closed): close it instead
    */
   static boolean shutdownOutput(Channel channel) {
-    if (channel instanceof NioSocketChannel nio && JAVA_CHANNEL != null) {
-      try {
+    try {
+      if (channel instanceof UnixChannel unix && unix.fd() instanceof Socket socket) {
+        socket.shutdown(false, true);
+        return true;
+      }
+      if (channel instanceof NioSocketChannel nio && JAVA_CHANNEL != null) {
         ((SocketChannel) JAVA_CHANNEL.invokeExact(nio)).shutdownOutput();
         return true;
-      } catch (IOException | RuntimeException e) {
-        return false;
-      } catch (Throwable e) {
-        throw new IllegalStateException(e);
       }
+    } catch (IOException | RuntimeException e) {
+      return false;
+    } catch (Throwable e) {
+      throw new IllegalStateException(e);
     }
     if (channel instanceof io.netty.channel.socket.SocketChannel socket) {
       socket.shutdownOutput();

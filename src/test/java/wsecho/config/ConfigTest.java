@@ -167,6 +167,15 @@ class ConfigTest {
   }
 
   @Test
+  void chooseTheTransportOrRefuseAnUnknownOne() {
+    assertThat(build(new JsonObject(), Map.of(), Map.of()).preferNativeTransport()).isTrue();
+    assertThat(build(new JsonObject(), Map.of("TRANSPORT", "nio"), Map.of()).preferNativeTransport()).isFalse();
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("TRANSPORT", "io_uring"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid configuration: transport = \"io_uring\" (expected native or nio)");
+  }
+
+  @Test
   void refusesAPortThatIsNotANumber() {
     assertThatThrownBy(() -> build(new JsonObject(), Map.of("HTTP_PORT", "eighty"), Map.of()))
         .isInstanceOf(ConfigException.class)
