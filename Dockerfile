@@ -14,20 +14,25 @@
 ARG JDK_IMAGE=eclipse-temurin:17-jdk
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 
+# ---- Netty's epoll library (transport "native") as a file of the image ---------------------------
+# Found through java.library.path: otherwise Netty extracts it to /tmp, which containers mount
+# noexec (podman's and docker's --tmpfs do), and the service would fall back to NIO.
+FROM ${JDK_IMAGE} AS native
+COPY target/ws-echo.jar /tmp/ws-echo.jar
+RUN mkdir -p /app/native && cd /app/native && jar xf /tmp/ws-echo.jar META-INF/native/ \
+ && mv META-INF/native/libnetty_transport_native_epoll_*.so . && rm -r META-INF
+
 # ---- a Java runtime with only the modules the service uses, and its class-data archive ---------
 FROM ${JDK_IMAGE} AS runtime
 COPY target/ws-echo.jar /app/ws-echo.jar
 COPY conf/config.json /app/conf/config.json
+# Netty's epoll library, found through java.library.path (see the stage "native").
+COPY --from=native /app/native/ /app/native/
 # The modules jdeps names for the jar (ContainerImageTest keeps this list in step with it), less
 # java.desktop, java.sql and java.compiler, which only unused parts of the libraries reach
 # (Micrometer's logging and database binders, Vert.x's Java-source verticles); plus java.xml
 # (logback.xml; jdeps has it through java.desktop) and SunEC (TLS with EC keys, a provider found
 # only at run time).
-# Netty's epoll library (transport "native") as a file of the image, found through java.library.path:
-# otherwise Netty extracts it to /tmp, which containers mount noexec (podman's and docker's --tmpfs
-# do), and the service would fall back to NIO.
-RUN mkdir /app/native && cd /app/native && jar xf /app/ws-echo.jar META-INF/native/ \
- && mv META-INF/native/libnetty_transport_native_epoll_*.so . && rm -r META-INF
 ARG MODULES=java.base,java.logging,java.management,java.naming,java.xml,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.unsupported
 # libjvm.so also loses its symbol table (4 MB): a crash report then shows its frames as offsets,
 # which the build ID it keeps matches to the JDK's own unstripped library.
@@ -43,11 +48,10 @@ FROM ${JDK_IMAGE} AS cluster-runtime
 COPY target/ws-echo.jar /app/ws-echo.jar
 COPY target/cluster/ /app/cluster/
 COPY conf/config.json /app/conf/config.json
+# Netty's epoll library, as in the runtime stage.
+COPY --from=native /app/native/ /app/native/
 # MODULES, and what Hazelcast reaches besides: java.sql (its serializers know java.sql types),
 # java.scripting, and jdk.net (keep-alive settings on the member connections).
-# Netty's epoll library, as in the runtime stage.
-RUN mkdir /app/native && cd /app/native && jar xf /app/ws-echo.jar META-INF/native/ \
- && mv META-INF/native/libnetty_transport_native_epoll_*.so . && rm -r META-INF
 ARG CLUSTER_MODULES=java.base,java.logging,java.management,java.naming,java.xml,jdk.crypto.ec,jdk.jfr,jdk.management,jdk.unsupported,java.sql,java.scripting,jdk.net
 RUN jlink --add-modules "${CLUSTER_MODULES}" --strip-debug --no-man-pages --no-header-files --compress=2 --output /opt/java \
  && if command -v strip > /dev/null; then strip --strip-unneeded /opt/java/lib/server/libjvm.so; fi
