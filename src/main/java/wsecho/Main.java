@@ -175,7 +175,8 @@ public final class Main {
     // The epoll transport's bind error: "bind(..) failed with error(-98): Address already in use".
     if (failure instanceof Errors.NativeIoException bind && String.valueOf(bind.getMessage()).startsWith("bind(")) {
       String message = bind.getMessage();
-      return new IllegalStateException("Cannot listen on " + where + ": " + message.substring(message.indexOf("): ") + 3));
+      int reason = message.indexOf("): "); // the system's words after the errno, when Netty gives them
+      return new IllegalStateException("Cannot listen on " + where + ": " + (reason < 0 ? message : message.substring(reason + 3)));
     }
     return new IllegalStateException("Cannot start ws-echo on " + where + ": " + failure);
   }
