@@ -18,7 +18,7 @@
 # write per message, 10 s; from /proc/PID/stat), the cleanest measure of what clustering costs it.
 # Start: JVM start to listening, from the start line, median of 5 (the clustered one joins the
 # running logger). Idle: RSS 5 s after start with no client, and CPU over the next 5 s.
-# Prints a Markdown table.
+# Prints a Markdown table, each round's figures, and the per-round ratios of the two (same round).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jar=target/ws-echo.jar
@@ -158,3 +158,15 @@ echo "Each run, in round order (msg/s; us per message):"
 for server in "${servers[@]}"; do
   echo "- $server: 64 B per message ${texts[$server]}/ 64 B shared ${coalesceds[$server]}/ 4 KiB per message ${binaries[$server]}/ CPU ${cpus[$server]}"
 done
+# The same round's figures side by side: the machine's drift over the run moves both servers alike.
+paired() { # cluster's runs, single's runs: each ratio, and their median
+  awk -v c="$1" -v s="$2" 'BEGIN {
+    n = split(c, a, " "); split(s, b, " ")
+    for (i = 1; i <= n; i++) { r[i] = a[i] / b[i]; printf "%.2f ", r[i] }
+    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
+    printf "(median %.2f)", n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2 }'
+}
+echo
+echo "Paired per-round ratios (cluster / single, same round): 64 B per message $(paired "${texts[cluster]}" "${texts[single]}");" \
+  "64 B shared $(paired "${coalesceds[cluster]}" "${coalesceds[single]}"); 4 KiB $(paired "${binaries[cluster]}" "${binaries[single]}");" \
+  "CPU per message $(paired "${cpus[cluster]}" "${cpus[single]}")."
