@@ -159,12 +159,10 @@ for server in "${servers[@]}"; do
   echo "- $server: 64 B per message ${texts[$server]}/ 64 B shared ${coalesceds[$server]}/ 4 KiB per message ${binaries[$server]}/ CPU ${cpus[$server]}"
 done
 # The same round's figures side by side: the machine's drift over the run moves both servers alike.
-paired() { # cluster's runs, single's runs: each ratio, and their median
-  awk -v c="$1" -v s="$2" 'BEGIN {
-    n = split(c, a, " "); split(s, b, " ")
-    for (i = 1; i <= n; i++) { r[i] = a[i] / b[i]; printf "%.2f ", r[i] }
-    for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (r[j] < r[i]) { t = r[i]; r[i] = r[j]; r[j] = t }
-    printf "(median %.2f)", n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2 }'
+paired() { # cluster's runs, single's runs: each ratio, and their median (median() above)
+  local ratios
+  ratios=$(awk -v c="$1" -v s="$2" 'BEGIN { n = split(c, a, " "); split(s, b, " "); for (i = 1; i <= n; i++) printf "%.2f\n", a[i] / b[i] }')
+  echo "$(echo $ratios) (median $(echo "$ratios" | median))"
 }
 echo
 echo "Paired per-round ratios (cluster / single, same round): 64 B per message $(paired "${texts[cluster]}" "${texts[single]}");" \
