@@ -37,7 +37,7 @@ public final class BatchingAsyncAppender extends UnsynchronizedAppenderBase<ILog
   private final AtomicBoolean idle = new AtomicBoolean();
   private final AtomicLong dropped = new AtomicLong();
   private int queueSize = 8192;
-  private long lingerMs = 10;
+  private long lingerMs = 100;
   private boolean neverBlock = true;
   private BlockingQueue<ILoggingEvent> queue;
   private Thread worker;

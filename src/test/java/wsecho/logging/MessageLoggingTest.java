@@ -76,6 +76,34 @@ class MessageLoggingTest {
   }
 
   @Test
+  void anEchoInstancePublishesAtOnceWhenAQuarterOfTheQueueCapacityIsWaiting(Vertx vertx, VertxTestContext context) {
+    // log.queueCapacity 8: a full batch is two lines, published without waiting for the interval.
+    MessageLog log = new MessageLog(TestService.config(new JsonObject().put("log", new JsonObject().put("queueCapacity", 8))));
+    vertx.eventBus().registerDefaultCodec(EchoedBatch.class, new EchoedBatchCodec());
+    List<List<Long>> received = new CopyOnWriteArrayList<>();
+    long[] publishedAt = new long[1];
+    vertx.eventBus().<EchoedBatch>localConsumer(log.address(), message -> {
+      received.add(message.body().messages().stream().map(EchoedMessage::connectionId).toList());
+      context.verify(() -> assertThat(System.nanoTime() - publishedAt[0])
+          .as("published before the flush interval").isLessThan(MessageLog.OUTBOX_FLUSH_MS * 1_000_000));
+    }).completion().onComplete(context.succeeding(ready -> vertx.runOnContext(v -> {
+      MessageLog.Outbox outbox = log.outbox(vertx);
+      publishedAt[0] = System.nanoTime();
+      for (long id = 1; id <= 4; id++) {
+        context.verify(() -> assertThat(outbox.admit(System.nanoTime())).isTrue());
+        outbox.publish(new EchoedMessage(id, "127.0.0.1:5000", false, Buffer.buffer("m"), 1));
+      }
+      vertx.setTimer(OUTBOX_CHECK_MS, t -> context.verify(() -> {
+        assertThat(received).containsExactly(List.of(1L, 2L), List.of(3L, 4L));
+        context.completeNow();
+      }));
+    })));
+  }
+
+  /** Well before the flush interval: the full batches must have arrived by then. */
+  private static final long OUTBOX_CHECK_MS = MessageLog.OUTBOX_FLUSH_MS / 2;
+
+  @Test
   void theLoggingVerticleHandlesEveryMessage(Vertx vertx, VertxTestContext context) {
     // The logger's pending count returns to zero only once it has handled all that was published.
     client = TestService.client(vertx);
@@ -106,7 +134,7 @@ class MessageLoggingTest {
     TestService.start(vertx, config).onComplete(context.succeeding(started -> {
       vertx.eventBus().localConsumer("ws.echo.messages", message -> context.failNow("published although log.messages is false"));
       client.connect(started.port(), "127.0.0.1", "/ws/echo").onComplete(context.succeeding(ws -> {
-        ws.textMessageHandler(echoed -> vertx.setTimer(200, t -> context.completeNow()));
+        ws.textMessageHandler(echoed -> vertx.setTimer(3 * MessageLog.OUTBOX_FLUSH_MS, t -> context.completeNow()));
         ws.writeTextMessage("not logged");
       }));
     }));
