@@ -26,6 +26,7 @@ port=18700; logger_http=18701; echo_member=18710; logger_member=18720
 runs=${RUNS:-5}
 QUOTA=${QUOTA:-50}
 . bench/cgroup.sh
+. bench/stats.sh
 setup_cgroup
 [ -f target/cluster/hazelcast.jar ] || { echo "bench/cluster.sh: run mvn package first (target/cluster/)" >&2; exit 1; }
 for p in $port $logger_http $((port + 2)) $echo_member $((echo_member+1)) $logger_member $((logger_member+1)); do
@@ -38,7 +39,6 @@ load() { # warm-up, extra bench arguments (a later --duration wins): prints msg/
   taskset -c 1 java -jar "$jar" bench --url "ws://127.0.0.1:$port/ws/echo" --duration 8s --warmup "$1" --quiet "${@:2}" 2>/dev/null \
     | grep '^RESULT' | sed 's/.*msgs_per_s=\([0-9]*\).*/\1/'
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 wait_line() { for _ in $(seq 1 600); do grep -q "started in" "$1" && return 0; sleep 0.05; done; cat "$1" >&2; return 1; }
 
 pid=; logger_pid=
@@ -158,12 +158,7 @@ echo "Each run, in round order (msg/s; us per message):"
 for server in "${servers[@]}"; do
   echo "- $server: 64 B per message ${texts[$server]}/ 64 B shared ${coalesceds[$server]}/ 4 KiB per message ${binaries[$server]}/ CPU ${cpus[$server]}"
 done
-# The same round's figures side by side: the machine's drift over the run moves both servers alike.
-paired() { # cluster's runs, single's runs: each ratio, and their median (median() above)
-  local ratios
-  ratios=$(awk -v c="$1" -v s="$2" 'BEGIN { n = split(c, a, " "); split(s, b, " "); for (i = 1; i <= n; i++) printf "%.2f\n", a[i] / b[i] }')
-  echo "$(echo $ratios) (median $(echo "$ratios" | median))"
-}
+# The same round's figures side by side (paired(), bench/stats.sh): the machine's drift moves both alike.
 echo
 echo "Paired per-round ratios (cluster / single, same round): 64 B per message $(paired "${texts[cluster]}" "${texts[single]}");" \
   "64 B shared $(paired "${coalesceds[cluster]}" "${coalesceds[single]}"); 4 KiB $(paired "${binaries[cluster]}" "${binaries[single]}");" \

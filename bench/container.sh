@@ -8,6 +8,7 @@
 # network. Prints a Markdown table. Needs root and podman (see scripts/podman/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/stats.sh
 image="${IMAGE:-localhost/ws-echo:it}"
 podman_() { scripts/podman/run "$@"; }
 jar=target/ws-echo.jar
@@ -17,7 +18,6 @@ load() { # url, extra bench arguments: prints msg/s
   taskset -c 1 java -jar "$jar" bench --url "$1" --duration 8s --warmup "${2}" --quiet "${@:3}" 2>/dev/null \
     | grep '^RESULT' | sed 's/.*msgs_per_s=\([0-9]*\).*/\1/'
 }
-median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 wait_ready() { for _ in $(seq 1 500); do curl -sf -o /dev/null "http://127.0.0.1:$port/health/ready" && return 0; sleep 0.02; done; return 1; }
 
 start_jar() { taskset -c 0 env HTTP_PORT=$port INSTANCES=1 java -Xmx384m -jar "$jar" > /tmp/bench-container-jar.log 2>&1 & pid=$!; }

@@ -31,7 +31,7 @@ LONG=${LONG:-}                         # e.g. 600s: then run the 64 B per-messag
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 PORT=${PORT:-18000}              # the first server's port; the next ones count up from it
-OUT=bench/results
+OUT=${OUT:-bench/results}
 mkdir -p "$OUT" target/bench
 stamp=$(date -u +%Y-%m-%dT%H%M%SZ)
 log="$OUT/$stamp.txt"
@@ -72,6 +72,7 @@ done
 # whichever server happened to run at the time. An idle server uses next to no CPU, and the one
 # under load is held to its quota whatever the others do.
 . bench/cgroup.sh
+. bench/stats.sh
 
 declare -A PID PORT_OF CGROUP
 index=0
@@ -182,7 +183,6 @@ bench() { # server args...
   fi
 }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p"; }
-median() { tr ' ' '\n' | awk 'NF' | sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print "n/a"; else print v[int((NR + 1) / 2)] }'; }
 
 # The loads: name, then the bench arguments.
 LOADS=(
@@ -383,6 +383,15 @@ ratio_row() { # server base
     case "$server" in ws-echo*|bare-vertx) jit_line="$jit_line, $server ${R[$server,jit]:-n/a}" ;; esac
   done
   [ -n "$jit_line" ] && echo "JIT compiler threads' share of each JVM server's CPU in the measured throughput runs: ${jit_line#, }."
+  # The ratios that the targets are about, run by run: noise that moves the whole machine moves both.
+  pairs=""
+  if [[ " $available " == *" ws-echo "* && " $available " == *" ws-echo-nolog "* && -n "${V[ws-echo,cpu]:-}" ]]; then
+    pairs="$pairs; CPU per message at $RATE msg/s, ws-echo / ws-echo-nolog: $(paired "${V[ws-echo,cpu]}" "${V[ws-echo-nolog,cpu]}")"
+  fi
+  if [[ " $available " == *" ws-echo "* && " $available " == *" bare-vertx "* && -n "${V[ws-echo,hs]:-}" ]]; then
+    pairs="$pairs; ws-echo / bare-vertx: handshakes/s, 16 loops $(paired "${V[ws-echo,hs]}" "${V[bare-vertx,hs]}"), 64 loops $(paired "${V[ws-echo,hs64]}" "${V[bare-vertx,hs64]}"), CPU per handshake $(paired "${V[ws-echo,hscpu]}" "${V[bare-vertx,hscpu]}")"
+  fi
+  [ -n "$pairs" ] && echo "Paired by run (run i of one server over run i of the other; then their median): ${pairs#; }."
   if [ -n "$LONG" ]; then
     echo
     echo "RSS after a GC, before and after a further $LONG of the 64 B per-message load:"
