@@ -48,8 +48,8 @@ public final class MessageLog {
    * How long an echoed message's line may wait in its instance's outbox. Publishing the lines of
    * this many milliseconds together lets the logger's thread wake once per burst, not once per line.
    * A burst costs far more than its lines: at 20,000 msg/s with 1,000 lines/s admitted, a profile
-   * put ~46 us on the event loop (the event-bus delivery, the worker's wake-up, its metrics) and
-   * ~60 us on the logger's thread (wake, dispatch, one write, park) per burst, against ~2 us per
+   * put ~55 us on the event loop (the event-bus delivery, the worker's wake-up, its metrics) and
+   * ~105 us on the logger's thread (wake, dispatch, one write, park) per burst, against ~2 us per
    * line; at 10 ms that was 100 bursts a second and ~6% of the server's CPU. A tenth of a second
    * is still immediate for someone watching the log.
    */
