@@ -1,7 +1,10 @@
 package wsecho.logging;
 
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Checkpoint;
@@ -51,11 +54,9 @@ class MessageLoggingTest {
   @Test
   void anEchoInstancePublishesItsMessagesInOneBatchOnceTheFlushIntervalHasPassed(Vertx vertx, VertxTestContext context) {
     MessageLog log = new MessageLog(TestService.config(new JsonObject()));
-    vertx.eventBus().registerDefaultCodec(EchoedBatch.class, new EchoedBatchCodec());
     List<List<Long>> received = new CopyOnWriteArrayList<>();
     long[] publishedAt = new long[1];
-    vertx.eventBus().<EchoedBatch>localConsumer(log.address(), message -> {
-      received.add(message.body().messages().stream().map(EchoedMessage::connectionId).toList());
+    onBatch(vertx, log, received, message -> {
       context.verify(() -> {
         assertThat(received).containsExactly(List.of(1L, 2L, 3L));
         assertThat(message.body().ackAddress()).as("no acknowledgement within the process").isNull();
@@ -63,13 +64,9 @@ class MessageLoggingTest {
       });
       // A second batch arriving within this time would fail the test above.
       vertx.setTimer(3 * MessageLog.OUTBOX_FLUSH_MS, t -> context.completeNow());
-    }).completion().onComplete(context.succeeding(ready -> vertx.runOnContext(v -> {
-      MessageLog.Outbox outbox = log.outbox(vertx);
+    }).onComplete(context.succeeding(ready -> vertx.runOnContext(v -> {
       publishedAt[0] = System.nanoTime();
-      for (long id = 1; id <= 3; id++) {
-        context.verify(() -> assertThat(outbox.admit(System.nanoTime())).isTrue());
-        outbox.publish(new EchoedMessage(id, "127.0.0.1:5000", false, Buffer.buffer("m"), 1));
-      }
+      publish(context, log.outbox(vertx), 3);
       // A timer due before the flush interval fires first: nothing may have left yet.
       vertx.setTimer(1, t -> context.verify(() -> assertThat(received).isEmpty()));
     })));
@@ -77,31 +74,42 @@ class MessageLoggingTest {
 
   @Test
   void anEchoInstancePublishesAtOnceWhenAQuarterOfTheQueueCapacityIsWaiting(Vertx vertx, VertxTestContext context) {
-    // log.queueCapacity 8: a full batch is two lines, published without waiting for the interval.
+    // log.queueCapacity 8: a full batch is two lines, published without waiting for the interval;
+    // the fifth line is alone and waits for it.
     MessageLog log = new MessageLog(TestService.config(new JsonObject().put("log", new JsonObject().put("queueCapacity", 8))));
-    vertx.eventBus().registerDefaultCodec(EchoedBatch.class, new EchoedBatchCodec());
     List<List<Long>> received = new CopyOnWriteArrayList<>();
     long[] publishedAt = new long[1];
-    vertx.eventBus().<EchoedBatch>localConsumer(log.address(), message -> {
-      received.add(message.body().messages().stream().map(EchoedMessage::connectionId).toList());
-      context.verify(() -> assertThat(System.nanoTime() - publishedAt[0])
-          .as("published before the flush interval").isLessThan(MessageLog.OUTBOX_FLUSH_MS * 1_000_000));
-    }).completion().onComplete(context.succeeding(ready -> vertx.runOnContext(v -> {
-      MessageLog.Outbox outbox = log.outbox(vertx);
-      publishedAt[0] = System.nanoTime();
-      for (long id = 1; id <= 4; id++) {
-        context.verify(() -> assertThat(outbox.admit(System.nanoTime())).isTrue());
-        outbox.publish(new EchoedMessage(id, "127.0.0.1:5000", false, Buffer.buffer("m"), 1));
-      }
-      vertx.setTimer(OUTBOX_CHECK_MS, t -> context.verify(() -> {
-        assertThat(received).containsExactly(List.of(1L, 2L), List.of(3L, 4L));
+    onBatch(vertx, log, received, message -> context.verify(() -> {
+      if (received.size() < 3) {
+        assertThat(System.nanoTime() - publishedAt[0])
+            .as("published before the flush interval").isLessThan(MessageLog.OUTBOX_FLUSH_MS * 1_000_000);
+      } else {
+        assertThat(received).containsExactly(List.of(1L, 2L), List.of(3L, 4L), List.of(5L));
         context.completeNow();
-      }));
+      }
+    })).onComplete(context.succeeding(ready -> vertx.runOnContext(v -> {
+      publishedAt[0] = System.nanoTime();
+      publish(context, log.outbox(vertx), 5);
     })));
   }
 
-  /** Well before the flush interval: the full batches must have arrived by then. */
-  private static final long OUTBOX_CHECK_MS = MessageLog.OUTBOX_FLUSH_MS / 2;
+  /** Records the connection ids of each batch published on the log's address, then hands the batch on. */
+  private static Future<Void> onBatch(Vertx vertx, MessageLog log, List<List<Long>> received,
+                                      Handler<Message<EchoedBatch>> then) {
+    vertx.eventBus().registerDefaultCodec(EchoedBatch.class, new EchoedBatchCodec());
+    return vertx.eventBus().<EchoedBatch>localConsumer(log.address(), message -> {
+      received.add(message.body().messages().stream().map(EchoedMessage::connectionId).toList());
+      then.handle(message);
+    }).completion();
+  }
+
+  /** Admits and publishes one line for each of the connection ids 1 to {@code count}. */
+  private static void publish(VertxTestContext context, MessageLog.Outbox outbox, int count) {
+    for (long id = 1; id <= count; id++) {
+      context.verify(() -> assertThat(outbox.admit(System.nanoTime())).isTrue());
+      outbox.publish(new EchoedMessage(id, "127.0.0.1:5000", false, Buffer.buffer("m"), 1));
+    }
+  }
 
   @Test
   void theLoggingVerticleHandlesEveryMessage(Vertx vertx, VertxTestContext context) {
