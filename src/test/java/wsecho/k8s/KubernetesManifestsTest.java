@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import wsecho.EchoService;
+import wsecho.TestHttp;
 import wsecho.TestService;
 import wsecho.config.ConfigLoader;
 import wsecho.config.EchoConfig;
@@ -163,12 +165,10 @@ class KubernetesManifestsTest {
     EchoConfig config = configMapConfig(Map.of("HTTP_PORT", String.valueOf(TestService.freePort()), "HTTP_HOST", "127.0.0.1"));
     HttpClient http = vertx.createHttpClient();
     EchoService.deploy(vertx, config)
-        .compose(started -> http.request(HttpMethod.GET, started.port(), "127.0.0.1", probePath(container().getLivenessProbe()))
-            .compose(request -> request.send())
+        .compose(started -> TestHttp.send(http, probe(started.port(), container().getLivenessProbe()))
             .compose(live -> {
               assertThat(live.statusCode()).isEqualTo(200);
-              return http.request(HttpMethod.GET, started.port(), "127.0.0.1", probePath(container().getReadinessProbe()))
-                  .compose(request -> request.send());
+              return TestHttp.send(http, probe(started.port(), container().getReadinessProbe()));
             }))
         .onComplete(context.succeeding(ready -> context.verify(() -> {
           assertThat(ready.statusCode()).isEqualTo(200);
@@ -180,6 +180,10 @@ class KubernetesManifestsTest {
 
   private static String env(String name) {
     return container().getEnv().stream().filter(e -> e.getName().equals(name)).findFirst().orElseThrow().getValue();
+  }
+
+  private static RequestOptions probe(int port, Probe probe) {
+    return new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port).setURI(probePath(probe));
   }
 
   private static String probePath(Probe probe) {

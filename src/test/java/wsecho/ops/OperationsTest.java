@@ -6,7 +6,6 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
@@ -25,6 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import wsecho.EchoService;
+import wsecho.TestHttp;
 import wsecho.TestService;
 
 import java.util.concurrent.TimeUnit;
@@ -62,17 +62,16 @@ class OperationsTest {
     }
   }
 
-  private Future<HttpClientResponse> get(String uri) {
-    return http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(started.port()).setURI(uri))
-        .compose(request -> request.send());
+  private Future<TestHttp.Reply> get(String uri) {
+    return TestHttp.send(http, new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(started.port()).setURI(uri));
   }
 
   private Future<JsonObject> getJson(String uri, int expectedStatus) {
-    return get(uri).compose(response -> response.body().map(body -> {
+    return get(uri).map(response -> {
       assertThat(response.statusCode()).as(uri).isEqualTo(expectedStatus);
-      assertThat(response.getHeader("Content-Type")).startsWith("application/json");
-      return body.toJsonObject();
-    }));
+      assertThat(response.header("Content-Type")).startsWith("application/json");
+      return response.body().toJsonObject();
+    });
   }
 
   private Future<String> echo(String message) {
@@ -141,15 +140,15 @@ class OperationsTest {
   void metricsUsePrometheusNamesForTheServiceAndVertx(String engine, VertxTestContext context) {
     start(onEngine(new JsonObject(), engine))
         .compose(s -> echo("counted"))
-        .compose(echoed -> get("/health/ready?origin=evil").compose(r -> r.body()))
+        .compose(echoed -> get("/health/ready?origin=evil"))
         .compose(x -> ws.connect(new WebSocketConnectOptions().setPort(started.port()).setHost("127.0.0.1")
             .setURI("/ws/echo").addHeader("Origin", "https://evil.example")).recover(f -> Future.succeededFuture()))
         .compose(x -> vertx.timer(200).compose(t -> get("/metrics")))
-        .compose(response -> response.body().map(body -> {
+        .map(response -> {
           assertThat(response.statusCode()).isEqualTo(200);
-          assertThat(response.getHeader("Content-Type")).startsWith("text/plain");
-          return body.toString();
-        }))
+          assertThat(response.header("Content-Type")).startsWith("text/plain");
+          return response.body().toString();
+        })
         .onComplete(context.succeeding(text -> context.verify(() -> {
           assertThat(text)
               .contains("wsecho_connections_open ")
@@ -173,8 +172,8 @@ class OperationsTest {
     JsonObject tls = new JsonObject().put("http", new JsonObject().put("tls", new JsonObject()
         .put("certPath", certificate.certificatePath()).put("keyPath", certificate.privateKeyPath())));
     start(onEngine(tls, engine))
-        .compose(s -> http.request(new RequestOptions().setSsl(true).setHost("127.0.0.1").setPort(started.port())
-            .setURI("/ws/echo_display")).compose(request -> request.send()))
+        .compose(s -> TestHttp.send(http, new RequestOptions().setSsl(true).setHost("127.0.0.1").setPort(started.port())
+            .setURI("/ws/echo_display")))
         .compose(page -> {
           assertThat(page.statusCode()).isEqualTo(200);
           return ws.connect(new WebSocketConnectOptions().setSsl(true).setHost("127.0.0.1").setPort(started.port())
