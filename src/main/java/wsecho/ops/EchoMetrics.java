@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
@@ -31,7 +32,9 @@ public final class EchoMetrics {
   private final List<EchoStats> stats = new CopyOnWriteArrayList<>();
   private final List<Supplier<Number>> counterSources = new CopyOnWriteArrayList<>();
   private final Counter opened;
-  private final Map<Integer, Counter> closes = new ConcurrentHashMap<>();
+  /** The codes a close normally carries (1000-1015), looked up by index: one per connection. */
+  private final AtomicReferenceArray<Counter> standardCloses = new AtomicReferenceArray<>(16);
+  private final Map<Integer, Counter> otherCloses = new ConcurrentHashMap<>();
   private final Map<String, Counter> refusals = new ConcurrentHashMap<>();
 
   public EchoMetrics() {
@@ -105,9 +108,25 @@ public final class EchoMetrics {
   }
 
   public void closed(int code) {
-    closes.computeIfAbsent(code, c -> Counter.builder("wsecho.closes")
+    int index = code - 1000;
+    if (index < 0 || index >= standardCloses.length()) {
+      otherCloses.computeIfAbsent(code, this::closesCounter).increment();
+      return;
+    }
+    Counter counter = standardCloses.get(index);
+    if (counter == null) {
+      // Registered on first use, so /metrics shows only the codes seen. Two instances may race
+      // here: the registry answers both with the same meter.
+      counter = closesCounter(code);
+      standardCloses.set(index, counter);
+    }
+    counter.increment();
+  }
+
+  private Counter closesCounter(int code) {
+    return Counter.builder("wsecho.closes")
         .description("WebSocket connections closed, by close code (1006: no close frame)")
-        .tag("code", String.valueOf(c)).register(registry)).increment();
+        .tag("code", String.valueOf(code)).register(registry);
   }
 
   public void refused(String reason) {

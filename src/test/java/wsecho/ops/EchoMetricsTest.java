@@ -29,6 +29,24 @@ class EchoMetricsTest {
   }
 
   @Test
+  void countsClosesByCodeAndShowsOnlyTheCodesSeen() {
+    EchoMetrics metrics = new EchoMetrics();
+    metrics.closed(1000);
+    metrics.closed(1000);
+    metrics.closed(1006);
+    metrics.closed(1015);
+    metrics.closed(4000); // an application's code, outside 1000-1015
+    metrics.closed(999);
+    assertThat(metrics.registry().scrape())
+        .contains("wsecho_closes_total{code=\"1000\"} 2.0")
+        .contains("wsecho_closes_total{code=\"1006\"} 1.0")
+        .contains("wsecho_closes_total{code=\"1015\"} 1.0")
+        .contains("wsecho_closes_total{code=\"4000\"} 1.0")
+        .contains("wsecho_closes_total{code=\"999\"} 1.0")
+        .doesNotContain("code=\"1001\"", "code=\"1002\"", "code=\"1011\"");
+  }
+
+  @Test
   void aCounterReadsItsSourceAfterAGarbageCollection() throws Exception {
     EchoMetrics metrics = new EchoMetrics();
     java.util.concurrent.atomic.AtomicLong source = new java.util.concurrent.atomic.AtomicLong(42);
