@@ -388,6 +388,18 @@ ratio_row() { # server base
   if [[ " $available " == *" ws-echo "* && " $available " == *" ws-echo-nolog "* && -n "${V[ws-echo,cpu]:-}" ]]; then
     pairs="$pairs; CPU per message at $RATE msg/s, ws-echo / ws-echo-nolog: $(paired "${V[ws-echo,cpu]}" "${V[ws-echo-nolog,cpu]}")"
   fi
+  # msg/s: within a run the servers take the same load one after the other, seconds apart.
+  for other in bare-vertx go-gorilla; do
+    if [[ " $available " == *" ws-echo "* && " $available " == *" $other "* && -n "${V[ws-echo,text64,c]:-}" ]]; then
+      cells=""
+      for load in "${LOADS[@]}"; do
+        for shape in c p; do
+          cells="$cells, ${load%%|*} $shape $(paired "${V[ws-echo,${load%%|*},$shape]}" "${V[$other,${load%%|*},$shape]}")"
+        done
+      done
+      pairs="$pairs; msg/s, ws-echo / $other: ${cells#, }"
+    fi
+  done
   if [[ " $available " == *" ws-echo "* && " $available " == *" bare-vertx "* && -n "${V[ws-echo,hs]:-}" ]]; then
     pairs="$pairs; ws-echo / bare-vertx: handshakes/s, 16 loops $(paired "${V[ws-echo,hs]}" "${V[bare-vertx,hs]}"), 64 loops $(paired "${V[ws-echo,hs64]}" "${V[bare-vertx,hs64]}"), CPU per handshake $(paired "${V[ws-echo,hscpu]}" "${V[bare-vertx,hscpu]}")"
   fi
