@@ -4,7 +4,11 @@ import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.RequestOptions;
+
+import java.util.function.Function;
 
 /**
  * HTTP requests from a test, answered with the whole response. The body is asked for in the same
@@ -26,14 +30,16 @@ public final class TestHttp {
   }
 
   public static Future<Reply> send(HttpClient http, RequestOptions options) {
-    return http.request(options).compose(request -> request.send().compose(TestHttp::read));
+    return exchange(http, options, HttpClientRequest::send);
   }
 
   public static Future<Reply> send(HttpClient http, RequestOptions options, Buffer body) {
-    return http.request(options).compose(request -> request.send(body).compose(TestHttp::read));
+    return exchange(http, options, request -> request.send(body));
   }
 
-  private static Future<Reply> read(io.vertx.core.http.HttpClientResponse response) {
-    return response.body().map(body -> new Reply(response.statusCode(), response.headers(), body));
+  private static Future<Reply> exchange(HttpClient http, RequestOptions options,
+                                        Function<HttpClientRequest, Future<HttpClientResponse>> send) {
+    return http.request(options).compose(request -> send.apply(request).compose(response ->
+        response.body().map(body -> new Reply(response.statusCode(), response.headers(), body))));
   }
 }
