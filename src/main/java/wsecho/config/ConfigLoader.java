@@ -107,6 +107,10 @@ public final class ConfigLoader {
     if (!engine.equals(EchoConfig.WebSocket.STRICT) && !engine.equals(EchoConfig.WebSocket.VERTX)) {
       throw ConfigException.badValue("websocket.engine", engine, "strict or vertx");
     }
+    String lingeringClose = in.string("websocket.lingeringClose", EchoConfig.WebSocket.LINGER_AUTO);
+    if (!lingeringClose.equals(EchoConfig.WebSocket.LINGER_AUTO) && !lingeringClose.equals(EchoConfig.WebSocket.LINGER_ALWAYS)) {
+      throw ConfigException.badValue("websocket.lingeringClose", lingeringClose, "auto or always");
+    }
     EchoConfig.WebSocket websocket = new EchoConfig.WebSocket(
         engine,
         wsPath,
@@ -119,6 +123,7 @@ public final class ConfigLoader {
         in.integer("websocket.pingIntervalMs", 30_000, 0, 3_600_000),
         in.integer("websocket.idleTimeoutMs", 75_000, 0, 86_400_000),
         in.integer("websocket.closeTimeoutMs", 5_000, 1, 600_000),
+        lingeringClose,
         in.integer("websocket.maxMessagesPerSecond", 0, 0, 100_000_000),
         in.integer("websocket.frameTimeoutMs", 30_000, 0, 86_400_000),
         in.bytesOrHeapShare("websocket.maxBufferedBytes", "25%", MIB));

@@ -77,6 +77,9 @@ public record EchoConfig(Http http, int instances, String transport, WebSocket w
    * @param pingIntervalMs       the server pings each connection this often; 0: never
    * @param idleTimeoutMs        a connection silent (no frame, no pong) this long is closed; 0: never
    * @param closeTimeoutMs       how long the server waits for the client's side of a close
+   * @param lingeringClose       {@code auto}: after a clean close handshake TCP is closed at once, and the
+   *                             server half-closes and drains only for a client that may still be sending
+   *                             (after a refusal, or bytes after its close frame); {@code always}: every time
    * @param maxMessagesPerSecond past this rate a connection is closed with 1008; 0: no limit
    * @param frameTimeoutMs       a frame still unfinished this long after its header is closed with 1008; 0: never
    * @param maxBufferedBytes     what the process may hold for its clients before it stops reading the biggest holders
@@ -84,9 +87,15 @@ public record EchoConfig(Http http, int instances, String transport, WebSocket w
   public record WebSocket(String engine, String path, int maxFrameSize, int maxMessageSize, boolean compression,
                           java.util.List<String> allowedOrigins, java.util.List<String> subprotocols,
                           int maxConnections, int pingIntervalMs, int idleTimeoutMs, int closeTimeoutMs,
-                          int maxMessagesPerSecond, int frameTimeoutMs, long maxBufferedBytes) {
+                          String lingeringClose, int maxMessagesPerSecond, int frameTimeoutMs, long maxBufferedBytes) {
     public static final String STRICT = "strict";
     public static final String VERTX = "vertx";
+    public static final String LINGER_AUTO = "auto";
+    public static final String LINGER_ALWAYS = "always";
+
+    public boolean lingerAlways() {
+      return LINGER_ALWAYS.equals(lingeringClose);
+    }
 
     public boolean vertxEngine() {
       return VERTX.equals(engine);

@@ -63,6 +63,7 @@ final class FrameReader {
 
   private int messageOpcode = -1;   // the opcode of the fragmented message that is open, or -1
   private boolean done;             // after a protocol error or a close frame: nothing more is read
+  private boolean ignored;          // bytes came after done: the peer went on sending
   private boolean suspended;        // the listener cannot take more now (the memory budget)
   private Buffer rest;              // what was read and not yet handed on while suspended
   private boolean frameEndOwed;     // the suspended frame's payload is all in: frameEnd comes at resume
@@ -79,6 +80,11 @@ final class FrameReader {
    */
   void stop() {
     done = true;
+  }
+
+  /** Whether bytes came after {@link #stop}: in the rest of its read or in a later one. */
+  boolean ignoredBytes() {
+    return ignored;
   }
 
   /**
@@ -120,6 +126,7 @@ final class FrameReader {
 
   void feed(Buffer data) throws ProtocolException {
     if (done) {
+      ignored |= data.length() > 0;
       return;
     }
     if (suspended) {
@@ -156,6 +163,7 @@ final class FrameReader {
       if (suspended && position < length) {
         rest = data.getBuffer(position, length); // a copy: the buffer fed in is not ours after this call
       }
+      ignored |= done && position < length;
     } catch (ProtocolException e) {
       done = true;
       throw e;

@@ -29,7 +29,7 @@ class ConfigTest {
     assertThat(config.instances()).isZero();
     assertThat(config.effectiveInstances()).isEqualTo(Runtime.getRuntime().availableProcessors());
     assertThat(config.websocket()).isEqualTo(new EchoConfig.WebSocket("strict", "/ws/echo", 1 << 20, 1 << 20, true,
-        List.of(), List.of(), 0, 30_000, 75_000, 5_000, 0, 30_000, Runtime.getRuntime().maxMemory() / 100 * 25));
+        List.of(), List.of(), 0, 30_000, 75_000, 5_000, "auto", 0, 30_000, Runtime.getRuntime().maxMemory() / 100 * 25));
     assertThat(config.eventBus().address()).isEqualTo("ws.echo.messages");
     assertThat(config.shutdown().timeoutMs()).isEqualTo(10_000);
     assertThat(config.log()).isEqualTo(new EchoConfig.Log(true, 256, 10_000, 1_000, "text", 100));
@@ -164,6 +164,15 @@ class ConfigTest {
     assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_ENGINE", "netty"), Map.of()))
         .isInstanceOf(ConfigException.class)
         .hasMessage("Invalid configuration: websocket.engine = \"netty\" (expected strict or vertx)");
+  }
+
+  @Test
+  void chooseTheLingeringCloseOrRefuseAnUnknownOne() {
+    assertThat(build(new JsonObject(), Map.of(), Map.of()).websocket().lingerAlways()).isFalse();
+    assertThat(build(new JsonObject(), Map.of("WEBSOCKET_LINGERING_CLOSE", "always"), Map.of()).websocket().lingerAlways()).isTrue();
+    assertThatThrownBy(() -> build(new JsonObject(), Map.of("WEBSOCKET_LINGERING_CLOSE", "on"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("Invalid configuration: websocket.lingeringClose = \"on\" (expected auto or always)");
   }
 
   @Test

@@ -69,9 +69,17 @@ class CloseConformanceTest extends ConformanceBase {
         assertThat(client.transcript(VERTX_QUIET_MS, false)).isIn("close 1000, EOF", "close 1000, reset", "reset");
         return;
       }
-      client.sendText("after the close");
-      client.send(PING, new byte[0]);
-      assertClosedWith(client, 1000);
+      // The strict engine closes TCP as soon as it has answered a close with nothing behind it in the
+      // same read (websocket.lingeringClose auto): what is sent later is answered with a reset, which
+      // comes after the close frame, so the client reads the close first. LingeringCloseTest has the
+      // cases that linger.
+      try {
+        client.sendText("after the close");
+        client.send(PING, new byte[0]);
+      } catch (java.net.SocketException reset) {
+        assertThat(reset.getMessage()).containsAnyOf("Broken pipe", "reset");
+      }
+      assertThat(client.transcript(VERTX_QUIET_MS, false)).isIn("close 1000, EOF", "close 1000, reset");
     }
   }
 

@@ -73,6 +73,31 @@ abstract class ConformanceBase {
     }
   }
 
+  /** The service's count of open WebSockets once it is {@code n}, or after {@code timeoutMs} as it is then. */
+  int openConnectionsOnceAt(int n, long timeoutMs) throws InterruptedException {
+    long deadline = System.nanoTime() + timeoutMs * 1_000_000;
+    while (started.shared().connections().open() != n && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    return started.shared().connections().open();
+  }
+
+  /**
+   * The server half-closed and still reads: the client's sends after the close, 300 ms apart, get
+   * no reset (a full close would answer the first with one, and the second would fail), and the
+   * connection stays open until the client closes its side.
+   */
+  void assertLingers(RawClient client) throws Exception {
+    client.sendText("still sending");
+    Thread.sleep(300);
+    client.sendText("and still");
+    Thread.sleep(300);
+    client.sendText("and still");
+    assertThat(started.shared().connections().open()).as("lingering: open until the client's FIN").isEqualTo(1);
+    client.close();
+    assertThat(openConnectionsOnceAt(0, 5_000)).isZero();
+  }
+
   /** How long the Vert.x engine must stay quiet for a transcript to end in "open". */
   static final int VERTX_QUIET_MS = 800;
 

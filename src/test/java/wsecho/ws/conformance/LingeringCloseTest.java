@@ -1,0 +1,78 @@
+package wsecho.ws.conformance;
+
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static wsecho.ws.conformance.RawClient.CLOSE;
+import static wsecho.ws.conformance.RawClient.TEXT;
+
+/**
+ * {@code websocket.lingeringClose} = {@code auto} (the default): after a clean close handshake the
+ * server closes TCP at once; a client that may still be sending gets the lingering close instead
+ * (half-close, and what it sends is read and dropped until its FIN or the close timeout).
+ */
+class LingeringCloseTest extends ConformanceBase {
+
+  /** Far longer than any wait here: a connection gone before it was closed by the server at once. */
+  static final int CLOSE_TIMEOUT_MS = 20_000;
+
+  @Override
+  protected JsonObject config() {
+    return new JsonObject().put("websocket", new JsonObject().put("closeTimeoutMs", CLOSE_TIMEOUT_MS));
+  }
+
+  @Test
+  @DisplayName("after the client's close is answered, the server closes TCP without waiting for the client's FIN")
+  void aCleanCloseHandshakeClosesTcpAtOnce() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      assertTextEchoed(client, "hello");
+      client.send(CLOSE, RawClient.close(1000, new byte[0]));
+      assertClosedWith(client, 1000);
+      // The client keeps its side open: only a full close frees the connection before the close timeout.
+      assertThat(openConnectionsOnceAt(0, 5_000)).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("when the client answers the server's close, the server closes TCP without waiting for the client's FIN")
+  void anAnsweredServerCloseClosesTcpAtOnce() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      assertTextEchoed(client, "hello");
+      started.echoes().get(0).endpoint().closeAll(1001, "going away");
+      RawClient.Frame close = client.read();
+      assertThat(close.opcode()).isEqualTo(CLOSE);
+      assertThat(close.closeCode()).isEqualTo(1001);
+      client.send(CLOSE, RawClient.close(1001, new byte[0]));
+      assertThat(client.serverClosedTcp()).isTrue();
+      assertThat(openConnectionsOnceAt(0, 5_000)).isZero();
+    }
+  }
+
+  @Test
+  @DisplayName("a client with bytes after its close frame gets the lingering close: what it still sends meets no reset")
+  void bytesAfterTheCloseFrameGetTheLingeringClose() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      byte[] close = client.encode(true, 0, CLOSE, RawClient.close(1000, new byte[0]), true);
+      byte[] after = client.encode(true, 0, TEXT, "after the close".getBytes(StandardCharsets.UTF_8), true);
+      byte[] both = java.util.Arrays.copyOf(close, close.length + after.length);
+      System.arraycopy(after, 0, both, close.length, after.length);
+      client.sendRaw(both);
+      assertClosedWith(client, 1000);
+      assertLingers(client);
+    }
+  }
+
+  @Test
+  @DisplayName("a client refused mid-stream gets the lingering close: what it still sends meets no reset")
+  void aRefusalGetsTheLingeringClose() throws Exception {
+    try (RawClient client = RawClient.open(port)) {
+      client.send(true, 0, TEXT, "not masked".getBytes(StandardCharsets.UTF_8), false);
+      assertClosedWith(client, 1002);
+      assertLingers(client);
+    }
+  }
+}
