@@ -761,7 +761,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     closeReason = reason;
     state = State.CLOSE_RECEIVED; // nothing more is read: after a protocol error the stream is not trusted
     socket.write(Frames.close(code, reason));
-    finishClose();
+    lingeringClose();
   }
 
   /**
@@ -811,7 +811,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
    */
   private void closeTcp() {
     if (limits.lingerAlways() || reader.ignoredBytes()) {
-      finishClose();
+      lingeringClose();
     } else {
       socket.close();
     }
@@ -825,7 +825,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
    * (Autobahn 7.1.x sends that); a full close would answer those bytes with a reset, which can
    * destroy the close frame in the client's receive buffer before it is read.
    */
-  private void finishClose() {
+  private void lingeringClose() {
     startReading();
     socket.write(Buffer.buffer()).onComplete(flushed -> {
       if (flushed.succeeded() && socket instanceof NetSocketInternal internal
