@@ -63,7 +63,7 @@ final class FrameReader {
 
   private int messageOpcode = -1;   // the opcode of the fragmented message that is open, or -1
   private boolean done;             // after a protocol error or a close frame: nothing more is read
-  private boolean ignored;          // bytes came after done: the peer went on sending
+  private boolean ignored;          // bytes followed in the read that stopped it: the peer went on sending
   private boolean suspended;        // the listener cannot take more now (the memory budget)
   private Buffer rest;              // what was read and not yet handed on while suspended
   private boolean frameEndOwed;     // the suspended frame's payload is all in: frameEnd comes at resume
@@ -82,7 +82,7 @@ final class FrameReader {
     done = true;
   }
 
-  /** Whether bytes came after {@link #stop}: in the rest of its read or in a later one. */
+  /** Whether bytes followed the point of {@link #stop} in the read it was called from. */
   boolean ignoredBytes() {
     return ignored;
   }
@@ -126,7 +126,6 @@ final class FrameReader {
 
   void feed(Buffer data) throws ProtocolException {
     if (done) {
-      ignored |= data.length() > 0;
       return;
     }
     if (suspended) {

@@ -73,6 +73,24 @@ abstract class ConformanceBase {
     }
   }
 
+  /** One echo, then the client closes with 1000: the close is answered and the server closes TCP. */
+  void closeHandshakeFromTheClient(RawClient client) throws IOException {
+    assertTextEchoed(client, "hello");
+    client.send(RawClient.CLOSE, RawClient.close(1000, new byte[0]));
+    assertClosedWith(client, 1000);
+  }
+
+  /** One echo, then the server closes with 1001 and the client answers: the server closes TCP. */
+  void closeHandshakeFromTheServer(RawClient client) throws IOException {
+    assertTextEchoed(client, "hello");
+    started.echoes().get(0).endpoint().closeAll(1001, "going away");
+    RawClient.Frame close = client.read();
+    assertThat(close.opcode()).isEqualTo(RawClient.CLOSE);
+    assertThat(close.closeCode()).isEqualTo(1001);
+    client.send(RawClient.CLOSE, RawClient.close(1001, new byte[0]));
+    assertThat(client.serverClosedTcp()).isTrue();
+  }
+
   /** The service's count of open WebSockets once it is {@code n}, or after {@code timeoutMs} as it is then. */
   int openConnectionsOnceAt(int n, long timeoutMs) throws InterruptedException {
     long deadline = System.nanoTime() + timeoutMs * 1_000_000;

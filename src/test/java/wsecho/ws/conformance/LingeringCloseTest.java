@@ -17,7 +17,7 @@ import static wsecho.ws.conformance.RawClient.TEXT;
  */
 class LingeringCloseTest extends ConformanceBase {
 
-  /** Far longer than any wait here: a connection gone before it was closed by the server at once. */
+  /** Far longer than any wait here: a connection gone within those waits was closed at once, not timed out. */
   static final int CLOSE_TIMEOUT_MS = 20_000;
 
   @Override
@@ -29,9 +29,7 @@ class LingeringCloseTest extends ConformanceBase {
   @DisplayName("after the client's close is answered, the server closes TCP without waiting for the client's FIN")
   void aCleanCloseHandshakeClosesTcpAtOnce() throws Exception {
     try (RawClient client = RawClient.open(port)) {
-      assertTextEchoed(client, "hello");
-      client.send(CLOSE, RawClient.close(1000, new byte[0]));
-      assertClosedWith(client, 1000);
+      closeHandshakeFromTheClient(client);
       // The client keeps its side open: only a full close frees the connection before the close timeout.
       assertThat(openConnectionsOnceAt(0, 5_000)).isZero();
     }
@@ -41,13 +39,7 @@ class LingeringCloseTest extends ConformanceBase {
   @DisplayName("when the client answers the server's close, the server closes TCP without waiting for the client's FIN")
   void anAnsweredServerCloseClosesTcpAtOnce() throws Exception {
     try (RawClient client = RawClient.open(port)) {
-      assertTextEchoed(client, "hello");
-      started.echoes().get(0).endpoint().closeAll(1001, "going away");
-      RawClient.Frame close = client.read();
-      assertThat(close.opcode()).isEqualTo(CLOSE);
-      assertThat(close.closeCode()).isEqualTo(1001);
-      client.send(CLOSE, RawClient.close(1001, new byte[0]));
-      assertThat(client.serverClosedTcp()).isTrue();
+      closeHandshakeFromTheServer(client);
       assertThat(openConnectionsOnceAt(0, 5_000)).isZero();
     }
   }
