@@ -334,6 +334,18 @@ for server in $available; do
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0 && a + 0 > 0) printf "%.2fx", a / b; else print "n/a" }'; }
+# One target: what, the figure (a ratio of medians such as 1.07x, or a value), the paired median or
+# "", >= or <=, the mark. Met only when the figure and the paired median both meet it.
+verdict() {
+  awk -v w="$1" -v r="$2" -v p="$3" -v op="$4" -v m="$5" '
+    function meets(x) { return x != "" && x != "n/a" && (op == ">=" ? x + 0 >= m + 0 : x + 0 <= m + 0) }
+    BEGIN {
+      v = r; sub(/x$/, "", v)
+      if (v == "" || v == "n/a") { printf "- %s: not measured\n", w; exit }
+      a = meets(v); b = p == "" || meets(p)
+      s = a && b ? "met" : a ? "met by the medians, not paired" : b && p != "" ? "met paired, not by the medians" : "not met"
+      printf "- %s: %s%s (mark %s %s): %s\n", w, r, p == "" ? "" : ", paired " p, op, m, s }'
+}
 label() {
   case "$1" in
     ws-echo) echo "ws-echo, defaults (message log on, to a file)" ;;
@@ -410,6 +422,37 @@ ratio_row() { # server base
     for server in $available; do
       [ -n "${R[$server,long0]:-}" ] && echo "- $(label "$server"): ${R[$server,long0]} MiB, then ${R[$server,long1]} MiB"
     done
+  fi
+  has() { for s in "$@"; do [[ " $available " == *" $s "* ]] || return 1; done; }
+  if has ws-echo && [ -z "$ONLY_IDLE" ]; then
+    echo
+    echo "Targets (issue 9), from this run: the ratio of the medians above, the paired median beside it; \"met\" when both meet the mark."
+    for other in bare-vertx go-gorilla; do
+      has "$other" || continue
+      mark=0.95; [ "$other" = go-gorilla ] && mark=1.3
+      for load in "${LOADS[@]}"; do
+        for shape in c p; do
+          cell="${load%%|*},$shape"
+          verdict "msg/s ${load%%|*} $shape, ws-echo / $other" "$(ratio "${R[ws-echo,$cell]:-}" "${R[$other,$cell]:-}")" \
+            "$(paired_median "${V[ws-echo,$cell]:-}" "${V[$other,$cell]:-}")" ">=" "$mark"
+        done
+      done
+    done
+    if has bare-vertx && [ -z "$ONLY_THROUGHPUT" ]; then
+      verdict "handshakes/s 16 loops, ws-echo / bare-vertx" "$(ratio "${R[ws-echo,hs]}" "${R[bare-vertx,hs]}")" "$(paired_median "${V[ws-echo,hs]}" "${V[bare-vertx,hs]}")" ">=" 1.0
+      verdict "handshakes/s 64 loops, ws-echo / bare-vertx" "$(ratio "${R[ws-echo,hs64]}" "${R[bare-vertx,hs64]}")" "$(paired_median "${V[ws-echo,hs64]}" "${V[bare-vertx,hs64]}")" ">=" 1.0
+    fi
+    if has go-gorilla && [ -z "$ONLY_THROUGHPUT" ]; then
+      verdict "p99 at $RATE msg/s, ws-echo / go-gorilla" "$(ratio "${R[ws-echo,p99]}" "${R[go-gorilla,p99]}")" "$(paired_median "${V[ws-echo,p99]}" "${V[go-gorilla,p99]}")" "<=" 1.0
+    fi
+    if has ws-echo-nolog && [ -z "$ONLY_THROUGHPUT" ]; then
+      verdict "CPU per message at $RATE msg/s, ws-echo / ws-echo-nolog" "$(ratio "${R[ws-echo,cpu]}" "${R[ws-echo-nolog,cpu]}")" "$(paired_median "${V[ws-echo,cpu]}" "${V[ws-echo-nolog,cpu]}")" "<=" 1.05
+    fi
+    [ -n "$ONLY_THROUGHPUT" ] || verdict "RSS per idle connection, ws-echo, KiB" "${R[ws-echo,idle]:-}" "" "<=" 10
+    has bare-vertx && verdict "peak RSS, ws-echo / bare-vertx" "$(ratio "${R[ws-echo,peak]:-}" "${R[bare-vertx,peak]:-}")" "" "<=" 1.2
+    [ -n "$LONG" ] && verdict "RSS after $LONG of load over before, ws-echo" "$(ratio "${R[ws-echo,long1]:-}" "${R[ws-echo,long0]:-}")" "" "<=" 1.05
+    if [ -s "$failures" ]; then echo "- zero failed handshakes and echo errors: not met (listed below)"
+    else echo "- zero failed handshakes and echo errors: met"; fi
   fi
   echo
   echo "Command: DURATION=$DURATION REPEAT=$REPEAT SERVER_WARMUP=$SERVER_WARMUP QUOTA=$QUOTA RATE=$RATE${LONG:+ LONG=$LONG} SERVERS=\"$SERVERS\" bench/run.sh"
