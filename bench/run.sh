@@ -28,6 +28,7 @@ IDLE=${IDLE:-8000}
 ONLY_THROUGHPUT=${ONLY_THROUGHPUT:-}   # set to measure message throughput only
 ONLY_IDLE=${ONLY_IDLE:-}               # set to measure idle connections only
 LONG=${LONG:-}                         # e.g. 600s: then run the 64 B per-message load that long and report RSS drift
+LONG_SERVERS=${LONG_SERVERS:-ws-echo}  # the servers the long run loads, one after the other
 SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 PORT=${PORT:-18000}              # the first server's port; the next ones count up from it
@@ -291,6 +292,7 @@ fi
 
 if [ -n "$LONG" ] && [ -z "$ONLY_IDLE" ]; then
   for server in $available; do
+    [[ " $LONG_SERVERS " == *" $server "* ]] || continue
     echo "== $LONG of load: $server" | tee -a "$log"
     gc "$server"
     R[$server,long0]=$(( $(rss_kib "$server") / 1024 ))
@@ -455,7 +457,7 @@ ratio_row() { # server base
     else echo "- zero failed handshakes and echo errors: met"; fi
   fi
   echo
-  echo "Command: DURATION=$DURATION REPEAT=$REPEAT SERVER_WARMUP=$SERVER_WARMUP QUOTA=$QUOTA RATE=$RATE${LONG:+ LONG=$LONG} SERVERS=\"$SERVERS\" bench/run.sh"
+  echo "Command: DURATION=$DURATION REPEAT=$REPEAT SERVER_WARMUP=$SERVER_WARMUP QUOTA=$QUOTA RATE=$RATE${LONG:+ LONG=$LONG LONG_SERVERS=\"$LONG_SERVERS\"} SERVERS=\"$SERVERS\" bench/run.sh"
   if [ -s "$failures" ]; then
     echo
     echo "**Runs with failed handshakes or echo errors** (details in $log: the failed lines under each bench):"
