@@ -1,24 +1,37 @@
 package wsecho.bench;
 
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
-import io.vertx.core.net.NetSocket;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -27,17 +40,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * of a short-lived browser connection: TCP connect, opening handshake, one text echo, closing
  * handshake, and the server's TCP close. {@code --connections} loops run at once.
  *
- * <p>Each connection is driven over a plain TCP socket with pre-built bytes, and everything that
- * comes back is checked (status 101, the {@code Sec-WebSocket-Accept} value, the echo, the close
- * frame, the server closing TCP). Vert.x's own WebSocket client spent about 400 us of CPU per
- * connection here, more than the servers being measured, so a load generator built on it measured
- * itself. Connections rotate through {@link #SOURCES} source addresses on loopback, so that the
- * ports of connections the server has just closed (in TIME_WAIT on its side for 60 s) come round
- * again rarely (about 28,000 ports each). A host with netfilter's conntrack loaded tracks loopback
- * connections as well and keeps each closed one for 120 s: at 3,000-4,000 handshakes/s that fills
- * its default table (262,144 entries here) and the kernel drops new SYNs ("nf_conntrack: table
- * full, dropping packet"), which shows here as connects timing out after 20 s; bench/run.sh raises
- * the table's size for its run.
+ * <p>Each connection is a bare Netty channel (epoll where available) writing pre-built bytes, and
+ * everything that comes back is checked (status 101, the {@code Sec-WebSocket-Accept} value, the
+ * echo, the close frame, the server closing TCP). The load generator must cost less per connection
+ * than the servers it measures: Vert.x's WebSocket client spent about 400 us of CPU per connection
+ * here, and a Vert.x NetSocket per connection still 220-260 us (user and system), against 110-125 us
+ * for the servers under test, so at 64 loops the generator's one core ran at 75-90% and its own
+ * speed set the rate. Connections rotate through {@link #SOURCES} source addresses on loopback, so
+ * that the ports of connections the server has just closed (in TIME_WAIT on its side for 60 s) come
+ * round again rarely (about 28,000 ports each). A host with netfilter's conntrack loaded tracks
+ * loopback connections as well and keeps each closed one for 120 s: at 3,000-4,000 handshakes/s
+ * that fills its default table (262,144 entries here) and the kernel drops new SYNs ("nf_conntrack:
+ * table full, dropping packet"), which shows here as connects timing out after 20 s; bench/run.sh
+ * raises the table's size for its run.
  */
 final class HandshakeBench {
 
@@ -46,50 +61,65 @@ final class HandshakeBench {
   private static final byte[] MASK = {0x37, (byte) 0xfa, 0x21, 0x3d};
   private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
   private static final long TIMEOUT_MS = 30_000;
+  private static final int CONNECT_TIMEOUT_MS = 20_000;
 
   private final BenchOptions options;
   private final PrintStream out;
-  private final Buffer request;
+  private final ByteBuf request;
   private final String acceptHeader;
-  private final Buffer textFrame = maskedFrame(0x81, HELLO);
-  private final Buffer closeFrame = maskedFrame(0x88, new byte[] {0x03, (byte) 0xe8});
+  private final ByteBuf textFrame = maskedFrame(0x81, HELLO);
+  private final ByteBuf closeFrame = maskedFrame(0x88, new byte[] {0x03, (byte) 0xe8});
+  private final ByteBuf hello = Unpooled.wrappedBuffer(HELLO);
+  private final InetSocketAddress server;
+  private final InetSocketAddress[] sources;
+  private final Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
+  private final AtomicLong done = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
   /** Why connections failed, and how often. */
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+  private CountDownLatch loopsRunning;
+  private EventLoopGroup group;
+  private long end;
 
   HandshakeBench(BenchOptions options, PrintStream out) {
     this.options = options;
     this.out = out;
-    this.request = Buffer.buffer("GET " + options.path() + " HTTP/1.1\r\n"
+    this.request = constant(("GET " + options.path() + " HTTP/1.1\r\n"
         + "Host: " + options.host() + ":" + options.port() + "\r\n"
         + "Upgrade: websocket\r\n"
         + "Connection: Upgrade\r\n"
         + "Sec-WebSocket-Key: " + KEY + "\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n");
+        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
     this.acceptHeader = "\r\nsec-websocket-accept: " + accept(KEY).toLowerCase(Locale.ROOT) + "\r\n";
+    this.server = new InetSocketAddress(options.host(), options.port());
+    boolean loopback = options.host().startsWith("127.");
+    this.sources = new InetSocketAddress[loopback ? SOURCES : 1];
+    for (int s = 0; s < sources.length; s++) {
+      sources[s] = loopback ? new InetSocketAddress(sourceAddress(s), 0) : null;
+    }
   }
 
   int run() throws Exception {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.threads()));
+    boolean epoll = Epoll.isAvailable();
+    group = new MultiThreadIoEventLoopGroup(options.threads(),
+        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
     try {
-      List<NetClient> clients = new ArrayList<>();
-      for (int s = 0; s < SOURCES; s++) {
-        NetClientOptions clientOptions = new NetClientOptions().setConnectTimeout(20_000).setTcpNoDelay(true)
-            .setSsl(options.ssl()).setTrustAll(true).setHostnameVerificationAlgorithm("");
-        if (options.host().startsWith("127.")) {
-          clientOptions.setLocalAddress(sourceAddress(s));
-        }
-        clients.add(vertx.createNetClient(clientOptions));
+      SslContext ssl = options.ssl()
+          ? SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build() : null;
+      Bootstrap bootstrap = new Bootstrap().group(group)
+          .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+          .option(ChannelOption.TCP_NODELAY, true)
+          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
+          .handler(new Unanswered());
+      if (epoll) {
+        // The port is chosen at connect, for the whole 4-tuple, not at bind for the address alone.
+        bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
       }
-      Histogram latency = new Histogram(TimeUnit.SECONDS.toMicros(60), 3);
-      AtomicLong done = new AtomicLong();
-      AtomicLong failed = new AtomicLong();
-      long end = System.nanoTime() + options.warmup().toNanos() + options.duration().toNanos();
-      List<Future<Void>> loops = new ArrayList<>();
+      end = System.nanoTime() + options.warmup().toNanos() + options.duration().toNanos();
+      loopsRunning = new CountDownLatch(options.connections());
       for (int i = 0; i < options.connections(); i++) {
-        Promise<Void> finished = Promise.promise();
-        loops.add(finished.future());
         int loop = i;
-        vertx.runOnContext(v -> loop(vertx, clients, loop, end, latency, done, failed, finished));
+        group.next().execute(() -> next(bootstrap, ssl, loop));
       }
       // Warm-up (JIT on both sides, pooled buffers), then the measured window.
       Thread.sleep(options.warmup().toMillis());
@@ -110,8 +140,7 @@ final class HandshakeBench {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long handshakes = done.get() - warmedUp;
-      Future.join(new ArrayList<>(loops)).toCompletionStage().toCompletableFuture().exceptionally(t -> null)
-          .get(60, TimeUnit.SECONDS);
+      loopsRunning.await(60, TimeUnit.SECONDS);
       synchronized (latency) {
         double p50 = latency.getValueAtPercentile(50) / 1000.0;
         double p99 = latency.getValueAtPercentile(99) / 1000.0;
@@ -126,115 +155,159 @@ final class HandshakeBench {
       }
       return failed.get() == 0 ? 0 : 1;
     } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      group.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(60, TimeUnit.SECONDS);
     }
   }
 
-  private void loop(Vertx vertx, List<NetClient> clients, int loop, long end, Histogram latency, AtomicLong done,
-                    AtomicLong failed, Promise<Void> finished) {
+  /** The loop's next connection, or its end once the time is up. */
+  private void next(Bootstrap bootstrap, SslContext ssl, int loop) {
     if (System.nanoTime() >= end) {
-      finished.tryComplete();
+      loopsRunning.countDown();
       return;
     }
-    long start = System.nanoTime();
-    NetClient client = clients.get((int) ((done.get() + failed.get() + loop) % clients.size()));
-    client.connect(options.port(), options.host())
-        .compose(socket -> new Conversation(vertx, socket, start, latency).finished())
-        .onComplete(result -> {
-          if (result.succeeded()) {
-            done.incrementAndGet();
-          } else {
-            failed.incrementAndGet();
-            failures.computeIfAbsent(String.valueOf(result.cause().getMessage()), why -> new AtomicLong()).incrementAndGet();
-            if (!options.quiet()) {
-              out.println("  handshake failed: " + result.cause().getMessage());
-            }
-          }
-          loop(vertx, clients, loop, end, latency, done, failed, finished);
-        });
+    Conversation conversation = new Conversation(bootstrap, ssl, loop);
+    InetSocketAddress source = sources[(int) ((done.get() + failed.get() + loop) % sources.length)];
+    ChannelFuture connect = source == null ? bootstrap.connect(server) : bootstrap.connect(server, source);
+    connect.addListener((ChannelFuture future) -> {
+      if (future.isSuccess()) {
+        conversation.start(future.channel());
+      } else {
+        conversation.finish(String.valueOf(future.cause().getMessage()));
+      }
+    });
   }
 
   /** One connection's life, checked step by step as its bytes arrive. */
-  private final class Conversation {
-    private enum Step { RESPONSE, ECHO, CLOSE, SERVER_FIN }
+  private final class Conversation extends ChannelInboundHandlerAdapter {
+    private enum Step { RESPONSE, ECHO, CLOSE, SERVER_FIN, FINISHED }
 
-    private final NetSocket socket;
-    private final long start;
-    private final Histogram latency;
-    private final Promise<Void> result = Promise.promise();
-    private final long timer;
-    private Buffer received = Buffer.buffer();
+    private final Bootstrap bootstrap;
+    private final SslContext ssl;
+    private final int loop;
+    private final long start = System.nanoTime();
+    private Channel channel;
+    private ByteBuf received;
+    private ScheduledFuture<?> timer;
     private Step step = Step.RESPONSE;
 
-    Conversation(Vertx vertx, NetSocket socket, long start, Histogram latency) {
-      this.socket = socket;
-      this.start = start;
-      this.latency = latency;
-      this.timer = vertx.setTimer(TIMEOUT_MS, t -> fail("no answer within " + TIMEOUT_MS + " ms at step " + step));
-      socket.handler(this::read);
-      socket.exceptionHandler(e -> fail(e.toString()));
-      socket.closeHandler(v -> {
-        vertx.cancelTimer(timer);
-        if (step == Step.SERVER_FIN) {
-          result.tryComplete();
-        } else {
-          result.tryFail("connection closed at step " + step);
-        }
-      });
-      socket.write(request);
+    Conversation(Bootstrap bootstrap, SslContext ssl, int loop) {
+      this.bootstrap = bootstrap;
+      this.ssl = ssl;
+      this.loop = loop;
     }
 
-    Future<Void> finished() {
-      return result.future();
+    void start(Channel channel) {
+      this.channel = channel;
+      received = channel.alloc().buffer(256);
+      timer = channel.eventLoop().schedule(() -> fail("no answer within " + TIMEOUT_MS + " ms at step " + step),
+          TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      channel.pipeline().addLast(this);
+      if (ssl != null) {
+        // Writes wait in the TLS handler until its handshake is done.
+        channel.pipeline().addFirst(ssl.newHandler(channel.alloc(), options.host(), options.port()));
+      }
+      channel.writeAndFlush(request.duplicate());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ByteBuf data = (ByteBuf) msg;
+      try {
+        if (step != Step.FINISHED) {
+          received.writeBytes(data);
+          read();
+        }
+      } finally {
+        data.release();
+      }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (step == Step.SERVER_FIN) {
+        finish(null);
+      } else {
+        finish("connection closed at step " + step);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      fail(cause.toString());
     }
 
     private void fail(String why) {
-      result.tryFail(why);
-      socket.close();
+      finish(why);
+      channel.close();
     }
 
-    private void read(Buffer data) {
-      received.appendBuffer(data);
+    /** Counts the connection once (null: it succeeded) and starts the loop's next one. */
+    void finish(String failure) {
+      if (step == Step.FINISHED) {
+        return;
+      }
+      step = Step.FINISHED;
+      if (timer != null) {
+        timer.cancel(false);
+      }
+      if (received != null) {
+        received.release();
+      }
+      if (failure == null) {
+        done.incrementAndGet();
+      } else {
+        failed.incrementAndGet();
+        failures.computeIfAbsent(failure, why -> new AtomicLong()).incrementAndGet();
+        if (!options.quiet()) {
+          out.println("  handshake failed: " + failure);
+        }
+      }
+      // From the task queue, not the stack: connects that fail at once would otherwise nest.
+      group.next().execute(() -> next(bootstrap, ssl, loop));
+    }
+
+    private void read() {
       if (step == Step.RESPONSE) {
-        String text = received.toString(StandardCharsets.ISO_8859_1);
-        int end = text.indexOf("\r\n\r\n");
-        if (end < 0) {
+        int headEnd = indexOfHeadEnd(received);
+        if (headEnd < 0) {
           return;
         }
-        String head = text.substring(0, end + 2).toLowerCase(Locale.ROOT);
+        String head = received.toString(received.readerIndex(), headEnd + 2 - received.readerIndex(), StandardCharsets.ISO_8859_1)
+            .toLowerCase(Locale.ROOT);
         if (!head.startsWith("http/1.1 101 ") || !head.contains(acceptHeader)) {
           fail("not a valid 101 response: " + head.lines().findFirst().orElse(""));
           return;
         }
-        received = received.getBuffer(end + 4, received.length());
+        received.readerIndex(headEnd + 4);
         step = Step.ECHO;
-        socket.write(textFrame);
+        channel.writeAndFlush(textFrame.duplicate());
       }
       while (step == Step.ECHO || step == Step.CLOSE) {
-        if (received.length() < 2) {
+        if (received.readableBytes() < 2) {
           return;
         }
-        int opcode = received.getByte(0) & 0x0f;
-        int length = received.getByte(1) & 0x7f;
-        if ((received.getByte(1) & 0x80) != 0 || length > 125) {
+        int at = received.readerIndex();
+        int opcode = received.getByte(at) & 0x0f;
+        int length = received.getByte(at + 1) & 0x7f;
+        if ((received.getByte(at + 1) & 0x80) != 0 || length > 125) {
           fail("unexpected frame header from the server");
           return;
         }
-        if (received.length() < 2 + length) {
+        if (received.readableBytes() < 2 + length) {
           return;
         }
-        Buffer payload = received.getBuffer(2, 2 + length);
-        received = received.getBuffer(2 + length, received.length());
+        ByteBuf payload = received.slice(at + 2, length);
+        received.skipBytes(2 + length);
         if (opcode == 0x9 || opcode == 0xA) {
           continue; // ping or pong: not part of this conversation
         }
-        if (step == Step.ECHO && opcode == 0x1 && payload.equals(Buffer.buffer(HELLO))) {
+        if (step == Step.ECHO && opcode == 0x1 && payload.equals(hello)) {
           long micros = (System.nanoTime() - start) / 1000;
           synchronized (latency) {
             latency.recordValue(Math.min(micros, TimeUnit.SECONDS.toMicros(60)));
           }
           step = Step.CLOSE;
-          socket.write(closeFrame);
+          channel.writeAndFlush(closeFrame.duplicate());
         } else if (step == Step.CLOSE && opcode == 0x8 && length >= 2 && payload.getUnsignedShort(0) == 1000) {
           step = Step.SERVER_FIN; // the server closes TCP next
         } else {
@@ -242,7 +315,26 @@ final class HandshakeBench {
           return;
         }
       }
+      received.discardReadBytes();
     }
+  }
+
+  /**
+   * Every channel's first handler: a connection's {@link Conversation} joins its pipeline once the
+   * connect succeeds, before anything is written, so nothing arrives here.
+   */
+  @ChannelHandler.Sharable
+  private static final class Unanswered extends ChannelInboundHandlerAdapter {
+  }
+
+  /** Where the response head's CRLFCRLF starts, or -1 while it has not all arrived. */
+  private static int indexOfHeadEnd(ByteBuf buffer) {
+    for (int i = buffer.readerIndex(); i + 3 < buffer.writerIndex(); i++) {
+      if (buffer.getByte(i) == '\r' && buffer.getByte(i + 1) == '\n' && buffer.getByte(i + 2) == '\r' && buffer.getByte(i + 3) == '\n') {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** 127.0.1.1 ... 127.0.1.250, 127.0.2.1 ...: all of 127/8 is loopback on Linux. */
@@ -250,12 +342,20 @@ final class HandshakeBench {
     return "127.0." + (1 + index / 250) + "." + (1 + index % 250);
   }
 
-  private static Buffer maskedFrame(int firstByte, byte[] payload) {
-    Buffer frame = Buffer.buffer().appendByte((byte) firstByte).appendByte((byte) (0x80 | payload.length)).appendBytes(MASK);
+  /** Bytes written again and again: each write sends a duplicate, which a release does not free. */
+  private static ByteBuf constant(byte[] bytes) {
+    return Unpooled.unreleasableBuffer(Unpooled.directBuffer(bytes.length).writeBytes(bytes));
+  }
+
+  private static ByteBuf maskedFrame(int firstByte, byte[] payload) {
+    byte[] frame = new byte[6 + payload.length];
+    frame[0] = (byte) firstByte;
+    frame[1] = (byte) (0x80 | payload.length);
+    System.arraycopy(MASK, 0, frame, 2, 4);
     for (int i = 0; i < payload.length; i++) {
-      frame.appendByte((byte) (payload[i] ^ MASK[i & 3]));
+      frame[6 + i] = (byte) (payload[i] ^ MASK[i & 3]);
     }
-    return frame;
+    return constant(frame);
   }
 
   private static String accept(String key) {

@@ -807,12 +807,14 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
    * on sending (bytes after its close frame in the same read) would get a reset for them, which can
    * destroy the unread close frame: it gets the lingering close instead, as every client does with
    * {@code websocket.lingeringClose} = {@code always}. Waiting for every client's FIN costs a
-   * wake-up per connection, about a tenth of a short connection's CPU.
+   * wake-up per connection, about a tenth of a short connection's CPU. The close frame answering
+   * the client's is still unflushed here (written during this read): it leaves with the FIN.
    */
   private void closeTcp() {
     if (limits.lingerAlways() || reader.ignoredBytes()) {
       lingeringClose();
     } else {
+      TcpClose.finWithPendingWrites(channel);
       socket.close();
     }
   }
@@ -829,7 +831,7 @@ final class EchoSession implements FrameReader.Listener, EchoConnection {
     startReading();
     socket.write(Buffer.buffer()).onComplete(flushed -> {
       if (flushed.succeeded() && socket instanceof NetSocketInternal internal
-          && !TcpHalfClose.shutdownOutput(internal.channelHandlerContext().channel())) {
+          && !TcpClose.shutdownOutput(internal.channelHandlerContext().channel())) {
         socket.close();
       }
     });

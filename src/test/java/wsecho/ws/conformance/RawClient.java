@@ -408,6 +408,11 @@ final class RawClient implements AutoCloseable {
     socket.setSoTimeout(millis);
   }
 
+  /** The client's own port: names its socket in {@code ss}. */
+  int localPort() {
+    return socket.getLocalPort();
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

@@ -22,7 +22,7 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 @ExtendWith(VertxExtension.class)
-class TcpHalfCloseTest {
+class TcpCloseTest {
 
   /** pom.xml points vertx-junit5 at src/test/resources/vertx-options.json: the service's tests run on epoll. */
   @Test
@@ -32,7 +32,7 @@ class TcpHalfCloseTest {
 
   @Test
   void reachesTheJdkSocketOfNettysNioChannels() {
-    assertThat(TcpHalfClose.direct()).as("NioSocketChannel.javaChannel() found").isTrue();
+    assertThat(TcpClose.direct()).as("NioSocketChannel.javaChannel() found").isTrue();
   }
 
   /** Both transports the service runs on: NIO, and epoll (the default on Linux x86_64, where this runs). */
@@ -51,7 +51,7 @@ class TcpHalfCloseTest {
         socket.endHandler(end -> receivedAfterShutdown.complete(received.toString()));
         io.netty.channel.Channel channel = ((NetSocketInternal) socket).channelHandlerContext().channel();
         channelType.complete(channel.getClass());
-        socket.write(Buffer.buffer("bye")).onSuccess(written -> assertThat(TcpHalfClose.shutdownOutput(channel)).isTrue());
+        socket.write(Buffer.buffer("bye")).onSuccess(written -> assertThat(TcpClose.shutdownOutput(channel)).isTrue());
       });
       int port = server.listen(0, "127.0.0.1").await().actualPort();
       try (Socket client = new Socket("127.0.0.1", port)) {
