@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SelfSignedCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,21 @@ class LoadGeneratorTest {
     assertThat(handshakes(args(port, "--handshakes", "--connections", "4"), output)).isZero();
     String text = output.toString(StandardCharsets.UTF_8);
     assertThat(text).containsPattern("RESULT mode=handshakes handshakes_per_s=[1-9]\\d* failed=0 ");
+  }
+
+  @Test
+  void handshakeLoopsRunOverTlsAgainstTheRealService() throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    int port = EchoService.deploy(vertx, TestService.config(new JsonObject()
+            .put("log", new JsonObject().put("messages", false))
+            .put("http", new JsonObject().put("tls", new JsonObject()
+                .put("certPath", certificate.certificatePath()).put("keyPath", certificate.privateKeyPath())))))
+        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS).port();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    String[] args = {"--url", "wss://127.0.0.1:" + port + "/ws/echo", "--duration", "1s", "--warmup", "200ms", "--quiet",
+        "--handshakes", "--connections", "2"};
+    assertThat(handshakes(args, output)).as(output.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT mode=handshakes handshakes_per_s=[1-9]\\d* failed=0 ");
   }
 
   @Test
