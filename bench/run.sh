@@ -310,9 +310,9 @@ else
   # 2% a profile gives the log; loaded together they meet the same machine, and the ratio is the log's.
   # 8 s runs still spread it 0.89-1.14 (two load generators share CPU 1); 20 s runs, 1.00-1.03.
   if has ws-echo ws-echo-nolog; then
+    declare -A ticks0 output load_pid
     for run in $(seq 1 "$REPEAT"); do
       echo "== message log on and off at once, $RATE msg/s each, run $run of $REPEAT" | tee -a "$log"
-      declare -A ticks0 output load_pid
       for server in ws-echo ws-echo-nolog; do
         set_quota none "${CGROUP[$server]}"
         output[$server]=$(mktemp)
@@ -438,9 +438,13 @@ ratio_row() { # server base
   echo "64-loop run. Packets dropped by a full conntrack table during the handshake runs: ${hs_conntrack_drops:-n/a}${conntrack_was:+ (nf_conntrack_max raised from $conntrack_was to $CONNTRACK_MAX for the run)}."
   echo "Latency and CPU: open"
   echo "loop at $RATE msg/s (64 B, 100 connections, one write per message) with the quota lifted; CPU is the"
-  echo "server process's user + system time from /proc divided by the messages echoed. The message log's cost: ws-echo"
-  echo "and ws-echo-nolog under that load at the same time (CPU 0, no quota, a load generator each), $REPEAT runs of $LOG_COST_DURATION: ws-echo ${R[ws-echo,cpuboth]:-n/a}, ws-echo-nolog ${R[ws-echo-nolog,cpuboth]:-n/a} us/msg"
-  echo "(at ${R[ws-echo,rateboth]:-n/a} and ${R[ws-echo-nolog,rateboth]:-n/a} msg/s: a load generator that cannot keep up lowers its own rate). Idle: RSS growth per open"
+  echo "server process's user + system time from /proc divided by the messages echoed."
+  if [ -n "${R[ws-echo,cpuboth]:-}" ]; then
+    echo "The message log's cost: ws-echo and ws-echo-nolog under that load at the same time (CPU 0, no quota, a load"
+    echo "generator each), $REPEAT runs of $LOG_COST_DURATION: ws-echo ${R[ws-echo,cpuboth]}, ws-echo-nolog ${R[ws-echo-nolog,cpuboth]} us/msg"
+    echo "(at ${R[ws-echo,rateboth]} and ${R[ws-echo-nolog,rateboth]} msg/s: a load generator that cannot keep up lowers its own rate)."
+  fi
+  echo "Idle: RSS growth per open"
   echo "connection ($IDLE opened) after a warm-up round of as many and a GC (Go and Node: no GC request)."
   echo "Every cell is the median of $REPEAT runs of $DURATION (after $WARMUP each). All servers ran at once, each"
   echo "on its own port and under its own quota, and took turns: run 1 of a load against every server, then run 2..."

@@ -2,6 +2,7 @@ package wsecho.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -61,6 +62,7 @@ final class HandshakeBench {
   private static final byte[] MASK = {0x37, (byte) 0xfa, 0x21, 0x3d};
   private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
   private static final long TIMEOUT_MS = 30_000;
+  private static final ByteBuf HEAD_END = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'\r', '\n', '\r', '\n'}));
   private static final int CONNECT_TIMEOUT_MS = 20_000;
 
   private final BenchOptions options;
@@ -268,7 +270,7 @@ final class HandshakeBench {
 
     private void read() {
       if (step == Step.RESPONSE) {
-        int headEnd = indexOfHeadEnd(received);
+        int headEnd = ByteBufUtil.indexOf(HEAD_END, received);
         if (headEnd < 0) {
           return;
         }
@@ -325,16 +327,6 @@ final class HandshakeBench {
    */
   @ChannelHandler.Sharable
   private static final class Unanswered extends ChannelInboundHandlerAdapter {
-  }
-
-  /** Where the response head's CRLFCRLF starts, or -1 while it has not all arrived. */
-  private static int indexOfHeadEnd(ByteBuf buffer) {
-    for (int i = buffer.readerIndex(); i + 3 < buffer.writerIndex(); i++) {
-      if (buffer.getByte(i) == '\r' && buffer.getByte(i + 1) == '\n' && buffer.getByte(i + 2) == '\r' && buffer.getByte(i + 3) == '\n') {
-        return i;
-      }
-    }
-    return -1;
   }
 
   /** 127.0.1.1 ... 127.0.1.250, 127.0.2.1 ...: all of 127/8 is loopback on Linux. */

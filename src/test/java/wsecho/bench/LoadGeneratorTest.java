@@ -34,7 +34,11 @@ class LoadGeneratorTest {
   }
 
   private int servicePort() throws Exception {
-    return EchoService.deploy(vertx, TestService.config(new JsonObject().put("log", new JsonObject().put("messages", false))))
+    return servicePort(new JsonObject());
+  }
+
+  private int servicePort(JsonObject config) throws Exception {
+    return EchoService.deploy(vertx, TestService.config(config.copy().put("log", new JsonObject().put("messages", false))))
         .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS).port();
   }
 
@@ -55,7 +59,11 @@ class LoadGeneratorTest {
   }
 
   private static String[] args(int port, String... more) {
-    String[] base = {"--url", "ws://127.0.0.1:" + port + "/ws/echo", "--duration", "1s", "--warmup", "200ms", "--quiet"};
+    return args("ws://127.0.0.1:" + port + "/ws/echo", more);
+  }
+
+  private static String[] args(String url, String... more) {
+    String[] base = {"--url", url, "--duration", "1s", "--warmup", "200ms", "--quiet"};
     String[] all = new String[base.length + more.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(more, 0, all, base.length, more.length);
@@ -119,14 +127,10 @@ class LoadGeneratorTest {
   @Test
   void handshakeLoopsRunOverTlsAgainstTheRealService() throws Exception {
     SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
-    int port = EchoService.deploy(vertx, TestService.config(new JsonObject()
-            .put("log", new JsonObject().put("messages", false))
-            .put("http", new JsonObject().put("tls", new JsonObject()
-                .put("certPath", certificate.certificatePath()).put("keyPath", certificate.privateKeyPath())))))
-        .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS).port();
+    int port = servicePort(new JsonObject().put("http", new JsonObject().put("tls", new JsonObject()
+        .put("certPath", certificate.certificatePath()).put("keyPath", certificate.privateKeyPath()))));
     ByteArrayOutputStream output = new ByteArrayOutputStream();
-    String[] args = {"--url", "wss://127.0.0.1:" + port + "/ws/echo", "--duration", "1s", "--warmup", "200ms", "--quiet",
-        "--handshakes", "--connections", "2"};
+    String[] args = args("wss://127.0.0.1:" + port + "/ws/echo", "--handshakes", "--connections", "2");
     assertThat(handshakes(args, output)).as(output.toString(StandardCharsets.UTF_8)).isZero();
     assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT mode=handshakes handshakes_per_s=[1-9]\\d* failed=0 ");
   }
