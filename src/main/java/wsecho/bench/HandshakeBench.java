@@ -2,33 +2,18 @@ package wsecho.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollChannelOption;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollSocketChannel;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.netty.util.concurrent.ScheduledFuture;
 import org.HdrHistogram.Histogram;
 
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.util.Base64;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -58,17 +43,14 @@ import java.util.concurrent.atomic.AtomicLong;
 final class HandshakeBench {
 
   static final int SOURCES = 500;
-  private static final String KEY = "dGhlIHNhbXBsZSBub25jZQ==";
   private static final byte[] MASK = {0x37, (byte) 0xfa, 0x21, 0x3d};
   private static final byte[] HELLO = "hello".getBytes(StandardCharsets.US_ASCII);
   private static final long TIMEOUT_MS = 30_000;
-  private static final ByteBuf HEAD_END = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(new byte[] {'\r', '\n', '\r', '\n'}));
-  private static final int CONNECT_TIMEOUT_MS = 20_000;
 
   private final BenchOptions options;
   private final PrintStream out;
-  private final ByteBuf request;
-  private final String acceptHeader;
+  private ClientChannels channels;
+  private ByteBuf request;
   private final ByteBuf textFrame = maskedFrame(0x81, HELLO);
   private final ByteBuf closeFrame = maskedFrame(0x88, new byte[] {0x03, (byte) 0xe8});
   private final ByteBuf hello = Unpooled.wrappedBuffer(HELLO);
@@ -80,19 +62,11 @@ final class HandshakeBench {
   /** Why connections failed, and how often. */
   private final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
   private CountDownLatch loopsRunning;
-  private EventLoopGroup group;
   private long end;
 
   HandshakeBench(BenchOptions options, PrintStream out) {
     this.options = options;
     this.out = out;
-    this.request = constant(("GET " + options.path() + " HTTP/1.1\r\n"
-        + "Host: " + options.host() + ":" + options.port() + "\r\n"
-        + "Upgrade: websocket\r\n"
-        + "Connection: Upgrade\r\n"
-        + "Sec-WebSocket-Key: " + KEY + "\r\n"
-        + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-    this.acceptHeader = "\r\nsec-websocket-accept: " + accept(KEY).toLowerCase(Locale.ROOT) + "\r\n";
     this.server = new InetSocketAddress(options.host(), options.port());
     boolean loopback = options.host().startsWith("127.");
     this.sources = new InetSocketAddress[loopback ? SOURCES : 1];
@@ -102,26 +76,16 @@ final class HandshakeBench {
   }
 
   int run() throws Exception {
-    boolean epoll = Epoll.isAvailable();
-    group = new MultiThreadIoEventLoopGroup(options.threads(),
-        epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+    channels = new ClientChannels(options);
+    request = constant(channels.upgradeRequest(null).getBytes(StandardCharsets.US_ASCII));
     try {
-      SslContext ssl = options.ssl()
-          ? SslContextBuilder.forClient().trustManager(InsecureTrustManagerFactory.INSTANCE).build() : null;
-      Bootstrap bootstrap = new Bootstrap().group(group)
-          .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
-          .option(ChannelOption.TCP_NODELAY, true)
-          .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, CONNECT_TIMEOUT_MS)
-          .handler(new Unanswered());
-      if (epoll) {
-        // The port is chosen at connect, for the whole 4-tuple, not at bind for the address alone.
-        bootstrap.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
-      }
+      SslContext ssl = channels.ssl();
+      Bootstrap bootstrap = channels.bootstrap();
       end = System.nanoTime() + options.warmup().toNanos() + options.duration().toNanos();
       loopsRunning = new CountDownLatch(options.connections());
       for (int i = 0; i < options.connections(); i++) {
         int loop = i;
-        group.next().execute(() -> next(bootstrap, ssl, loop));
+        channels.group().next().execute(() -> next(bootstrap, ssl, loop));
       }
       // Warm-up (JIT on both sides, pooled buffers), then the measured window.
       Thread.sleep(options.warmup().toMillis());
@@ -157,7 +121,7 @@ final class HandshakeBench {
       }
       return failed.get() == 0 ? 0 : 1;
     } finally {
-      group.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(60, TimeUnit.SECONDS);
+      channels.shutdown();
     }
   }
 
@@ -265,22 +229,20 @@ final class HandshakeBench {
         }
       }
       // From the task queue, not the stack: connects that fail at once would otherwise nest.
-      group.next().execute(() -> next(bootstrap, ssl, loop));
+      channels.group().next().execute(() -> next(bootstrap, ssl, loop));
     }
 
     private void read() {
       if (step == Step.RESPONSE) {
-        int headEnd = ByteBufUtil.indexOf(HEAD_END, received);
-        if (headEnd < 0) {
+        String head = ClientChannels.responseHead(received);
+        if (head == null) {
           return;
         }
-        String head = received.toString(received.readerIndex(), headEnd + 2 - received.readerIndex(), StandardCharsets.ISO_8859_1)
-            .toLowerCase(Locale.ROOT);
-        if (!head.startsWith("http/1.1 101 ") || !head.contains(acceptHeader)) {
-          fail("not a valid 101 response: " + head.lines().findFirst().orElse(""));
+        String refusal = channels.refusal(head);
+        if (refusal != null) {
+          fail(refusal);
           return;
         }
-        received.readerIndex(headEnd + 4);
         step = Step.ECHO;
         channel.writeAndFlush(textFrame.duplicate());
       }
@@ -321,14 +283,6 @@ final class HandshakeBench {
     }
   }
 
-  /**
-   * Every channel's first handler: a connection's {@link Conversation} joins its pipeline once the
-   * connect succeeds, before anything is written, so nothing arrives here.
-   */
-  @ChannelHandler.Sharable
-  private static final class Unanswered extends ChannelInboundHandlerAdapter {
-  }
-
   /** 127.0.1.1 ... 127.0.1.250, 127.0.2.1 ...: all of 127/8 is loopback on Linux. */
   static String sourceAddress(int index) {
     return "127.0." + (1 + index / 250) + "." + (1 + index % 250);
@@ -348,15 +302,5 @@ final class HandshakeBench {
       frame[6 + i] = (byte) (payload[i] ^ MASK[i & 3]);
     }
     return constant(frame);
-  }
-
-  private static String accept(String key) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-1")
-          .digest((key + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").getBytes(StandardCharsets.US_ASCII));
-      return Base64.getEncoder().encodeToString(digest);
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

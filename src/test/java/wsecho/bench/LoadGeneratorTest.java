@@ -96,6 +96,52 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void verifiesLargeTextEchoesThatComeBackInFragments() throws Exception {
+    int port = servicePort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    // 300 KB text arrives over several reads: the service echoes what each read checked as a fragment.
+    assertThat(run(args(port, "--connections", "2", "--size", "300000", "--window", "2"), output)).isZero();
+    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT .* errors=0 mismatches=0 opened=2")
+        .doesNotContain("messages=0 ");
+  }
+
+  @Test
+  void sendsCompressedMessagesAndChecksTheServicesUncompressedEchoes() throws Exception {
+    int port = servicePort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(run(args(port, "--connections", "2", "--size", "4096", "--window", "2", "--deflate"), output)).isZero();
+    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT .* errors=0 mismatches=0 opened=2")
+        .contains("permessage-deflate on 2 of 2 connections").doesNotContain("messages=0 ");
+  }
+
+  @Test
+  void inflatesCompressedEchoesBeforeCheckingThem() throws Exception {
+    // Vert.x's server accepts permessage-deflate and compresses what it sends.
+    HttpServer server = vertx.createHttpServer().webSocketHandler(ws -> {
+      ws.binaryMessageHandler(ws::writeBinaryMessage);
+      ws.textMessageHandler(ws::writeTextMessage);
+    });
+    int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+    for (String type : new String[] {"--binary", "--write-per-message"}) {
+      ByteArrayOutputStream output = new ByteArrayOutputStream();
+      assertThat(run(args(port, "--connections", "2", "--size", "3000", "--window", "2", "--deflate", type), output)).isZero();
+      assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT .* errors=0 mismatches=0 opened=2")
+          .contains("permessage-deflate on 2 of 2 connections").doesNotContain("messages=0 ");
+    }
+  }
+
+  @Test
+  void holdsTheOpenLoopRate() throws Exception {
+    int port = servicePort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(run(args(port, "--connections", "4", "--size", "64", "--rate", "400"), output)).isZero();
+    String text = output.toString(StandardCharsets.UTF_8);
+    assertThat(text).contains("rate 400/s").containsPattern("RESULT .* writes=per-message .* errors=0 mismatches=0 opened=4");
+    long messages = Long.parseLong(text.replaceAll("(?s).* messages=(\\d+) .*", "$1"));
+    assertThat(messages).as("no more than the rate allows in the measured second").isBetween(1L, 600L);
+  }
+
+  @Test
   void catchesABinaryEchoWithOneWrongByte() throws Exception {
     int port = brokenEchoPort();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -124,11 +170,25 @@ class LoadGeneratorTest {
     assertThat(text).containsPattern("RESULT mode=handshakes handshakes_per_s=[1-9]\\d* failed=0 ");
   }
 
+  private int tlsServicePort() throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    return servicePort(new JsonObject().put("http", new JsonObject().put("tls", new JsonObject()
+        .put("certPath", certificate.certificatePath()).put("keyPath", certificate.privateKeyPath()))));
+  }
+
+  @Test
+  void echoesRunOverTlsAgainstTheRealService() throws Exception {
+    int port = tlsServicePort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    String[] args = args("wss://127.0.0.1:" + port + "/ws/echo", "--connections", "2", "--size", "70000", "--binary", "--window", "2");
+    assertThat(run(args, output)).as(output.toString(StandardCharsets.UTF_8)).isZero();
+    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT .* errors=0 mismatches=0 opened=2")
+        .doesNotContain("messages=0 ");
+  }
+
   @Test
   void handshakeLoopsRunOverTlsAgainstTheRealService() throws Exception {
-    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
-    int port = servicePort(new JsonObject().put("http", new JsonObject().put("tls", new JsonObject()
-        .put("certPath", certificate.certificatePath()).put("keyPath", certificate.privateKeyPath()))));
+    int port = tlsServicePort();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
     String[] args = args("wss://127.0.0.1:" + port + "/ws/echo", "--handshakes", "--connections", "2");
     assertThat(handshakes(args, output)).as(output.toString(StandardCharsets.UTF_8)).isZero();
