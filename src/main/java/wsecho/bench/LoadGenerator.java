@@ -233,6 +233,7 @@ final class LoadGenerator {
     private double credits;
     private boolean flushOwed; // coalesced: frames written during this read, flushed when it completes
     private boolean closeSent;
+    private boolean failed; // counted already: a protocol error
     // permessage-deflate, when the server accepted it
     private Deflater deflater;
     private Inflater inflater;
@@ -312,17 +313,16 @@ final class LoadGenerator {
       }
       if (!upgraded.isDone()) {
         upgraded.completeExceptionally(new IOException("connection closed before the upgrade"));
-      } else if (sending && !upgraded.isCompletedExceptionally()) {
+      } else if (sending && !upgraded.isCompletedExceptionally() && !failed) {
         errors.incrementAndGet(); // the server closed a connection while echoes were expected
       }
       closed.complete(null);
     }
 
+    /** Before the upgrade, the connection's failure; after it, counted when the channel closes while sending. */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      if (!upgraded.completeExceptionally(cause)) {
-        errors.incrementAndGet();
-      }
+      upgraded.completeExceptionally(cause);
       ctx.close();
     }
 
@@ -556,6 +556,7 @@ final class LoadGenerator {
             writeControl(PONG, payload);
           } else if (frameOpcode == CLOSE) {
             if (sending) {
+              failed = true;
               errors.incrementAndGet(); // the server closed while echoes were expected
             }
             sendClose();
@@ -639,7 +640,9 @@ final class LoadGenerator {
       fill();
     }
 
+    /** A frame no server may send: counted once, and the connection closed. */
     private void protocolError() {
+      failed = true;
       errors.incrementAndGet();
       channel.close();
     }
