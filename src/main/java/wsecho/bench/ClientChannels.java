@@ -25,6 +25,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the load generators' bare Netty clients share: the event loops and bootstrap (epoll where
@@ -114,7 +115,7 @@ final class ClientChannels {
   }
 
   void shutdown() throws InterruptedException {
-    group.shutdownGracefully(0, 5, java.util.concurrent.TimeUnit.SECONDS).await(60, java.util.concurrent.TimeUnit.SECONDS);
+    group.shutdownGracefully(0, 5, TimeUnit.SECONDS).await(60, TimeUnit.SECONDS);
   }
 
   private static String accept(String key) {
