@@ -58,6 +58,7 @@ final class LoadGenerator {
 
   private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
   private static final int CONTINUATION = 0x0, TEXT = 0x1, BINARY = 0x2, CLOSE = 0x8, PING = 0x9, PONG = 0xA;
+  private static final int FIN = 0x80, RSV1 = 0x40;
   /** What a sync-flushed deflate block ends with, left off each compressed message (RFC 7692 7.2.1). */
   private static final byte[] DEFLATE_TAIL = {0x00, 0x00, (byte) 0xff, (byte) 0xff};
   private static final long CLOSE_WAIT_MS = 5_000;
@@ -393,39 +394,20 @@ final class LoadGenerator {
 
     /** The message with its sequence number, masked with a fresh key as it is copied into the frame. */
     private ByteBuf frame(long seq) {
-      int size = template.length;
-      int mask = ThreadLocalRandom.current().nextInt();
-      ByteBuf frame = channel.alloc().directBuffer(14 + size);
-      writeHeader(frame, (options.binary() ? BINARY : TEXT) | 0x80, size, mask);
-      int base = frame.writerIndex();
-      long mask8 = ((long) mask << 32) | (mask & 0xffffffffL);
-      int i = 0;
-      for (; i + 8 <= size; i += 8) {
-        frame.setLong(base + i, templateBuffer.getLong(i) ^ mask8);
+      ByteBuf frame = maskedFrame((options.binary() ? BINARY : TEXT) | FIN, templateBuffer, 0, template.length);
+      int base = frame.writerIndex() - template.length;
+      int mask = frame.getInt(base - 4); // the key, last in the header
+      for (int i = 0; i < prefix; i++) {
+        frame.setByte(base + i, sequenceByte(seq, i) ^ maskByte(mask, i));
       }
-      for (; i < size; i++) {
-        frame.setByte(base + i, template[i] ^ maskByte(mask, i));
-      }
-      if (options.binary()) {
-        frame.setLong(base, seq ^ mask8);
-      } else {
-        for (int d = 15, shift = 0; d >= 0; d--, shift += 4) {
-          frame.setByte(base + d, HEX[(int) (seq >>> shift) & 0xf] ^ maskByte(mask, d));
-        }
-      }
-      return frame.writerIndex(base + size);
+      return frame;
     }
 
     /** --deflate: the message compressed on its own, its tail left off, in one masked frame with RSV1 set. */
     private ByteBuf compressedFrame(long seq) {
       byte[] message = template.clone();
-      ByteBuf sequence = Unpooled.wrappedBuffer(message).writerIndex(0);
-      if (options.binary()) {
-        sequence.writeLong(seq);
-      } else {
-        for (int d = 15, shift = 0; d >= 0; d--, shift += 4) {
-          message[d] = HEX[(int) (seq >>> shift) & 0xf];
-        }
+      for (int i = 0; i < prefix; i++) {
+        message[i] = (byte) sequenceByte(seq, i);
       }
       deflater.reset();
       deflater.setInput(message);
@@ -438,25 +420,46 @@ final class LoadGenerator {
         }
         packed = Arrays.copyOf(packed, packed.length * 2);
       }
-      length -= DEFLATE_TAIL.length;
-      int mask = ThreadLocalRandom.current().nextInt();
-      ByteBuf frame = channel.alloc().directBuffer(14 + length);
-      writeHeader(frame, (options.binary() ? BINARY : TEXT) | 0x80 | 0x40, length, mask);
-      for (int i = 0; i < length; i++) {
-        frame.writeByte(packed[i] ^ maskByte(mask, i));
-      }
-      return frame;
+      return maskedFrame((options.binary() ? BINARY : TEXT) | FIN | RSV1, Unpooled.wrappedBuffer(packed), 0,
+          length - DEFLATE_TAIL.length);
     }
 
     private void writeControl(int opcode, ByteBuf payload) {
+      channel.writeAndFlush(maskedFrame(opcode | FIN, payload, payload.readerIndex(), payload.readableBytes()),
+          channel.voidPromise());
+    }
+
+    /** Byte {@code i} of the sequence number at the start of a message: 8 bytes big-endian, or 16 hex digits. */
+    private int sequenceByte(long seq, int i) {
+      return options.binary() ? (int) (seq >>> (56 - 8 * i)) & 0xff : HEX[(int) (seq >>> (60 - 4 * i)) & 0xf];
+    }
+
+    /**
+     * A client frame: the header with a fresh masking key, then the payload masked eight bytes at a
+     * time as it is copied in.
+     */
+    private ByteBuf maskedFrame(int firstByte, ByteBuf payload, int index, int length) {
       int mask = ThreadLocalRandom.current().nextInt();
-      int length = payload.readableBytes();
-      ByteBuf frame = channel.alloc().buffer(6 + length);
-      writeHeader(frame, opcode | 0x80, length, mask);
-      for (int i = 0; i < length; i++) {
-        frame.writeByte(payload.getByte(payload.readerIndex() + i) ^ maskByte(mask, i));
+      ByteBuf frame = channel.alloc().directBuffer(14 + length);
+      frame.writeByte(firstByte);
+      if (length < 126) {
+        frame.writeByte(0x80 | length);
+      } else if (length < 65536) {
+        frame.writeByte(0x80 | 126).writeShort(length);
+      } else {
+        frame.writeByte(0x80 | 127).writeLong(length);
       }
-      channel.writeAndFlush(frame, channel.voidPromise());
+      frame.writeInt(mask);
+      int base = frame.writerIndex();
+      long mask8 = ((long) mask << 32) | (mask & 0xffffffffL);
+      int i = 0;
+      for (; i + 8 <= length; i += 8) {
+        frame.setLong(base + i, payload.getLong(index + i) ^ mask8);
+      }
+      for (; i < length; i++) {
+        frame.setByte(base + i, payload.getByte(index + i) ^ maskByte(mask, i));
+      }
+      return frame.writerIndex(base + length);
     }
 
     void sendClose() {
@@ -499,8 +502,8 @@ final class LoadGenerator {
     }
 
     private void frameStart() {
-      frameFin = (header[0] & 0x80) != 0;
-      boolean rsv1 = (header[0] & 0x40) != 0;
+      frameFin = (header[0] & FIN) != 0;
+      boolean rsv1 = (header[0] & RSV1) != 0;
       frameOpcode = header[0] & 0x0f;
       int length7 = header[1] & 0x7f;
       payloadLeft = length7 < 126 ? length7 : length7 == 126
@@ -647,18 +650,6 @@ final class LoadGenerator {
       errors.incrementAndGet();
       channel.close();
     }
-  }
-
-  private static void writeHeader(ByteBuf frame, int firstByte, int length, int mask) {
-    frame.writeByte(firstByte);
-    if (length < 126) {
-      frame.writeByte(0x80 | length);
-    } else if (length < 65536) {
-      frame.writeByte(0x80 | 126).writeShort(length);
-    } else {
-      frame.writeByte(0x80 | 127).writeLong(length);
-    }
-    frame.writeInt(mask);
   }
 
   private static int maskByte(int mask, int index) {

@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
 import io.vertx.core.net.SelfSignedCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -70,6 +71,15 @@ class LoadGeneratorTest {
     return all;
   }
 
+  /** Runs the load and returns its output, having checked that every echo was verified on all 2 connections. */
+  private static String runVerified(String[] args) throws Exception {
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(run(args, output)).as(output.toString(StandardCharsets.UTF_8)).isZero();
+    String text = output.toString(StandardCharsets.UTF_8);
+    assertThat(text).containsPattern("RESULT .* errors=0 mismatches=0 opened=2").doesNotContain("messages=0 ");
+    return text;
+  }
+
   private static int run(String[] args, ByteArrayOutputStream output) throws Exception {
     return new LoadGenerator(BenchOptions.parse(args), new PrintStream(output, true, StandardCharsets.UTF_8)).run();
   }
@@ -98,20 +108,15 @@ class LoadGeneratorTest {
   @Test
   void verifiesLargeTextEchoesThatComeBackInFragments() throws Exception {
     int port = servicePort();
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
     // 300 KB text arrives over several reads: the service echoes what each read checked as a fragment.
-    assertThat(run(args(port, "--connections", "2", "--size", "300000", "--window", "2"), output)).isZero();
-    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT .* errors=0 mismatches=0 opened=2")
-        .doesNotContain("messages=0 ");
+    runVerified(args(port, "--connections", "2", "--size", "300000", "--window", "2"));
   }
 
   @Test
   void sendsCompressedMessagesAndChecksTheServicesUncompressedEchoes() throws Exception {
     int port = servicePort();
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    assertThat(run(args(port, "--connections", "2", "--size", "4096", "--window", "2", "--deflate"), output)).isZero();
-    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT .* errors=0 mismatches=0 opened=2")
-        .contains("permessage-deflate on 2 of 2 connections").doesNotContain("messages=0 ");
+    assertThat(runVerified(args(port, "--connections", "2", "--size", "4096", "--window", "2", "--deflate")))
+        .contains("permessage-deflate on 2 of 2 connections");
   }
 
   @Test
@@ -123,10 +128,8 @@ class LoadGeneratorTest {
     });
     int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
     for (String type : new String[] {"--binary", "--write-per-message"}) {
-      ByteArrayOutputStream output = new ByteArrayOutputStream();
-      assertThat(run(args(port, "--connections", "2", "--size", "3000", "--window", "2", "--deflate", type), output)).isZero();
-      assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT .* errors=0 mismatches=0 opened=2")
-          .contains("permessage-deflate on 2 of 2 connections").doesNotContain("messages=0 ");
+      assertThat(runVerified(args(port, "--connections", "2", "--size", "3000", "--window", "2", "--deflate", type)))
+          .contains("permessage-deflate on 2 of 2 connections");
     }
   }
 
@@ -169,6 +172,28 @@ class LoadGeneratorTest {
   }
 
   @Test
+  void countsAMaskedFrameFromTheServerAsAnError() throws Exception {
+    // A server that accepts the upgrade (the accept value for the generator's fixed key, RFC 6455 1.3)
+    // and answers every message with a masked frame, which no server may send.
+    NetServer server = vertx.createNetServer().connectHandler(socket -> {
+      boolean[] upgraded = {false};
+      socket.handler(data -> {
+        if (!upgraded[0]) {
+          upgraded[0] = true;
+          socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+              + "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n");
+        } else {
+          socket.write(Buffer.buffer(new byte[] {(byte) 0x82, (byte) 0x81, 1, 2, 3, 4, 5}));
+        }
+      });
+    });
+    int port = server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).actualPort();
+    ByteArrayOutputStream output = new ByteArrayOutputStream();
+    assertThat(run(args(port, "--connections", "2", "--size", "64", "--window", "1", "--binary"), output)).isEqualTo(1);
+    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT .* messages=0 errors=2 mismatches=0 opened=2");
+  }
+
+  @Test
   void catchesTextEchoedAsBinary() throws Exception {
     int port = brokenEchoPort();
     ByteArrayOutputStream output = new ByteArrayOutputStream();
@@ -198,11 +223,7 @@ class LoadGeneratorTest {
   @Test
   void echoesRunOverTlsAgainstTheRealService() throws Exception {
     int port = tlsServicePort();
-    ByteArrayOutputStream output = new ByteArrayOutputStream();
-    String[] args = args("wss://127.0.0.1:" + port + "/ws/echo", "--connections", "2", "--size", "70000", "--binary", "--window", "2");
-    assertThat(run(args, output)).as(output.toString(StandardCharsets.UTF_8)).isZero();
-    assertThat(output.toString(StandardCharsets.UTF_8)).containsPattern("RESULT .* errors=0 mismatches=0 opened=2")
-        .doesNotContain("messages=0 ");
+    runVerified(args("wss://127.0.0.1:" + port + "/ws/echo", "--connections", "2", "--size", "70000", "--binary", "--window", "2"));
   }
 
   @Test
